@@ -1,0 +1,27 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"dancu/internal/pid"
+)
+
+// ClaimPID records number as allocated and reports whether this call was
+// the one that claimed it. A number is claimed at most once, ever: the
+// primary key of pid_claims decides between concurrent claimers on both
+// engines, and the row is durable before ClaimPID returns true.
+func (db *DB) ClaimPID(ctx context.Context, number pid.PID) (bool, error) {
+	res, err := db.write.ExecContext(ctx,
+		`INSERT INTO pid_claims (pid, claimed_at) VALUES ($1, $2) ON CONFLICT (pid) DO NOTHING`,
+		string(number), time.Now().UTC())
+	if err != nil {
+		return false, fmt.Errorf("claim pid %s: %w", number, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("claim pid %s: %w", number, err)
+	}
+	return n == 1, nil
+}
