@@ -1,0 +1,18 @@
+package app
+
+import (
+	"io"
+	"sync"
+)
+
+// syncWriter serialises writes from the server's goroutines in tests.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}

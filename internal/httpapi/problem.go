@@ -1,0 +1,79 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"dancu/internal/adminunit"
+	"dancu/internal/pid"
+)
+
+// Problem is an RFC 9457 problem document. Code is a stable, machine
+// readable error code that clients branch on; Title and Detail are for
+// people and may change.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Code     string `json:"code"`
+	Field    string `json:"field,omitempty"`
+	Instance string `json:"instance,omitempty"`
+}
+
+// problemTypeBase prefixes every problem type; the docs list the codes.
+const problemTypeBase = "https://dancu.invalid/problems/"
+
+// badRequest is a client mistake with a safe message to show.
+type badRequest struct {
+	code, field, detail string
+}
+
+func (e badRequest) Error() string { return e.detail }
+
+// writeError translates err into a problem response. It is the only place
+// that maps errors to HTTP: the client sees a safe message and a stable
+// code, the log sees the cause.
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	p := Problem{Instance: r.URL.Path}
+	var br badRequest
+	switch {
+	case errors.As(err, &br):
+		p.Status, p.Code, p.Field, p.Detail = http.StatusBadRequest, br.code, br.field, br.detail
+	case errors.Is(err, pid.ErrMalformed):
+		p.Status, p.Code, p.Field, p.Detail = http.StatusBadRequest, "invalid_pid", "pid", err.Error()
+	case errors.Is(err, adminunit.ErrEmptyAddress), errors.Is(err, adminunit.ErrAddressTooLong), errors.Is(err, adminunit.ErrInvalidUTF8):
+		p.Status, p.Code, p.Field, p.Detail = http.StatusBadRequest, "invalid_address", "q", err.Error()
+	case errors.Is(err, errNotFound):
+		p.Status, p.Code = http.StatusNotFound, "not_found"
+	case errors.Is(err, errMethod):
+		p.Status, p.Code = http.StatusMethodNotAllowed, "method_not_allowed"
+	case errors.Is(err, errNotReady):
+		p.Status, p.Code, p.Detail = http.StatusServiceUnavailable, "not_ready", err.Error()
+	default:
+		s.log.ErrorContext(r.Context(), "request failed", slog.String("path", r.URL.Path), slog.Any("err", err))
+		p.Status, p.Code = http.StatusInternalServerError, "internal"
+	}
+	p.Title = http.StatusText(p.Status)
+	p.Type = problemTypeBase + p.Code
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+var (
+	errNotFound = errors.New("no such resource")
+	errMethod   = errors.New("method not allowed")
+	errNotReady = errors.New("not ready")
+)
+
+// writeJSON sends v as a 200 JSON response.
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}

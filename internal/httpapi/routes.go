@@ -1,0 +1,60 @@
+// Package httpapi is dancu's JSON API: every route in routes.go, handlers
+// grouped by resource, errors as RFC 9457 problem documents translated in
+// one place (problem.go).
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"dancu/internal/adminunit"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// AddressResolver turns free-text addresses into administrative units.
+type AddressResolver interface {
+	Resolve(text string) (adminunit.Resolution, error)
+}
+
+// Deps is what the API needs from the rest of dancu.
+type Deps struct {
+	Log *slog.Logger
+	// Ready reports whether the server can take traffic (database reachable).
+	Ready     func(ctx context.Context) error
+	Addresses AddressResolver
+	// Metrics is the registry /metrics serves; the API adds its own
+	// request metrics to it.
+	Metrics *prometheus.Registry
+	Version string
+}
+
+type server struct {
+	Deps
+	log     *slog.Logger
+	metrics *httpMetrics
+}
+
+// New returns the handler for every API route.
+func New(d Deps) http.Handler {
+	s := &server{Deps: d, log: d.Log, metrics: newHTTPMetrics(d.Metrics)}
+	mux := http.NewServeMux()
+	handle := func(pattern, route string, h http.HandlerFunc) {
+		mux.Handle(pattern, s.instrument(route, h))
+	}
+
+	// Operations.
+	handle("GET /healthz", "/healthz", s.healthz)
+	handle("GET /readyz", "/readyz", s.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{Registry: d.Metrics}))
+	handle("GET /openapi.json", "/openapi.json", s.openapi)
+
+	// Reference data: personal ID numbers and administrative units.
+	handle("GET /v1/reference/pid/{pid}", "/v1/reference/pid/{pid}", s.decodePID)
+	handle("GET /v1/reference/address", "/v1/reference/address", s.resolveAddress)
+
+	handle("/", "other", func(w http.ResponseWriter, r *http.Request) { s.writeError(w, r, errNotFound) })
+	return secureHeaders(limitBody(mux))
+}
