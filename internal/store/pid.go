@@ -15,7 +15,7 @@ import (
 func (db *DB) ClaimPID(ctx context.Context, number pid.PID) (bool, error) {
 	res, err := db.write.ExecContext(ctx,
 		`INSERT INTO pid_claims (pid, claimed_at) VALUES ($1, $2) ON CONFLICT (pid) DO NOTHING`,
-		string(number), time.Now().UTC())
+		string(number), time.Now().UnixMicro())
 	if err != nil {
 		return false, fmt.Errorf("claim pid %s: %w", number, err)
 	}
