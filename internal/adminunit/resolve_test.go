@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"dancu/internal/vntext"
 )
 
 func TestResolveExamples(t *testing.T) {
@@ -284,5 +286,20 @@ func BenchmarkResolveWorstCase(b *testing.B) {
 		if _, err := d.Resolve(in); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkBaselineResolve, for scripts/bench.sh, folds the same addresses
+// and splits them at commas: the least any resolver must do to read them.
+func BenchmarkBaselineResolve(b *testing.B) {
+	b.ReportAllocs()
+	i := 0
+	n := 0
+	for b.Loop() {
+		n += len(strings.Split(vntext.Fold(benchAddresses[i%len(benchAddresses)]), ","))
+		i++
+	}
+	if n == 0 {
+		b.Fatal("nothing split")
 	}
 }

@@ -3,6 +3,7 @@ package pid
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"testing"
 )
 
@@ -168,6 +169,17 @@ func BenchmarkUint64(b *testing.B) {
 	for b.Loop() {
 		if p.Uint64() == InvalidUint64 {
 			b.Fatal("invalid")
+		}
+	}
+}
+
+// BenchmarkBaselineParse, for scripts/bench.sh, is strconv.ParseUint on the
+// same digits.
+func BenchmarkBaselineParse(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := strconv.ParseUint("079301123456", 10, 64); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
