@@ -75,6 +75,9 @@ type Directory struct {
 	// changes maps a EraPre2025 commune code to the Era2025 commune codes it
 	// became, in the order of the source table.
 	changes map[string][]string
+	// formedFrom is the inverse of changes: an Era2025 commune code to the
+	// EraPre2025 commune codes it was formed from.
+	formedFrom map[string][]string
 
 	// names maps a folded, type-less name (e.g. "phuc xa", "1", "ho chi minh")
 	// to the units bearing it.
@@ -177,6 +180,19 @@ func (d *Directory) NewUnitsFor(oldCommuneCode string) []Unit {
 	out := make([]Unit, 0, len(codes))
 	for _, c := range codes {
 		if u := d.get(Era2025, LevelCommune, c); u != nil {
+			out = append(out, u.Unit)
+		}
+	}
+	return out
+}
+
+// OldUnitsFor returns the EraPre2025 communes an Era2025 commune was formed
+// from on 2025-07-01, in code order; an unknown code returns nil.
+func (d *Directory) OldUnitsFor(newCommuneCode string) []Unit {
+	codes := d.formedFrom[newCommuneCode]
+	out := make([]Unit, 0, len(codes))
+	for _, c := range codes {
+		if u := d.get(EraPre2025, LevelCommune, c); u != nil {
 			out = append(out, u.Unit)
 		}
 	}

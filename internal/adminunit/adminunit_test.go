@@ -247,3 +247,32 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+func TestOldUnitsFor(t *testing.T) {
+	d := loadDirectory(t)
+	// Phường Hồng Hà (2025) was formed from, among others, Phường Phúc Xá.
+	olds := d.OldUnitsFor("00097")
+	found := false
+	for _, u := range olds {
+		if u.Era != EraPre2025 {
+			t.Errorf("%+v is not pre2025", u)
+		}
+		if u.Code == "00001" {
+			found = true
+		}
+		news := d.NewUnitsFor(u.Code)
+		back := false
+		for _, n := range news {
+			back = back || n.Code == "00097"
+		}
+		if !back {
+			t.Errorf("%s is said to form 00097 but does not map to it", u.Code)
+		}
+	}
+	if !found {
+		t.Fatalf("OldUnitsFor(00097) = %+v, want it to include 00001 Phường Phúc Xá", olds)
+	}
+	if d.OldUnitsFor("99999") == nil || len(d.OldUnitsFor("99999")) != 0 {
+		t.Fatal("unknown code should give an empty list")
+	}
+}

@@ -31,10 +31,11 @@ type nameRef struct {
 // start and share the Directory: it takes tens of milliseconds.
 func Load() (*Directory, error) {
 	d := &Directory{
-		units:   map[Era]map[Level]map[string]*unit{},
-		order:   map[Era]map[Level][]*unit{},
-		changes: map[string][]string{},
-		names:   map[string][]nameRef{},
+		units:      map[Era]map[Level]map[string]*unit{},
+		order:      map[Era]map[Level][]*unit{},
+		changes:    map[string][]string{},
+		formedFrom: map[string][]string{},
+		names:      map[string][]nameRef{},
 	}
 	for _, era := range []Era{Era2025, EraPre2025, Era2023} {
 		d.units[era] = map[Level]map[string]*unit{
@@ -203,12 +204,16 @@ func (d *Directory) addChange(r []string) error {
 	}
 	if !slices.Contains(d.changes[oldCode], newCode) {
 		d.changes[oldCode] = append(d.changes[oldCode], newCode)
+		d.formedFrom[newCode] = append(d.formedFrom[newCode], oldCode)
 	}
 	return nil
 }
 
 // link fills in the district of every EraPre2025 commune and the listings.
 func (d *Directory) link() error {
+	for _, olds := range d.formedFrom {
+		slices.Sort(olds)
+	}
 	// Communes of 2023 by province, sorted by code, to place the few
 	// pre-2025 communes created after 2023-04.
 	byProvince := map[string][]*unit{}
