@@ -44,6 +44,19 @@ type DB struct {
 	write  *sql.DB
 	read   *sql.DB
 	where  string // file path or redacted URL, for messages
+
+	// failpoint, set only by tests, runs between the statements of a
+	// multi-statement write; an error from it aborts the transaction as a
+	// crash would.
+	failpoint func(step string) error
+}
+
+// step calls the test failpoint, if any, after a step of a write.
+func (db *DB) step(_ context.Context, name string) error {
+	if db.failpoint == nil {
+		return nil
+	}
+	return db.failpoint(name)
 }
 
 // Engine reports which engine db runs on.

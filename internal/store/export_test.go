@@ -23,3 +23,7 @@ var LoadMigrations = loadMigrations
 func (db *DB) MigrateSteps(ctx context.Context, steps []Migration) ([]Applied, error) {
 	return db.migrate(ctx, steps)
 }
+
+// SetFailpoint makes every multi-statement write call fn between its
+// statements; an error from fn aborts the write.
+func (db *DB) SetFailpoint(fn func(step string) error) { db.failpoint = fn }

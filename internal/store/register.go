@@ -1,0 +1,308 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"dancu/internal/pid"
+	"dancu/internal/registry"
+)
+
+// This file implements registry.Store: the register's records, each
+// stored whole as JSON beside the columns the database keys, searches and
+// constrains on (see migrations/0002_register.sql).
+
+// Citizen returns the current record of number.
+func (db *DB) Citizen(ctx context.Context, number pid.PID) (registry.Citizen, error) {
+	var c registry.Citizen
+	err := scanJSON(db.read.QueryRowContext(ctx, `SELECT data FROM citizens WHERE pid = $1`, string(number)), &c)
+	if err != nil {
+		return c, fmt.Errorf("load citizen %s: %w", number, err)
+	}
+	return c, nil
+}
+
+// Household returns a household with its members.
+func (db *DB) Household(ctx context.Context, id string) (registry.Household, error) {
+	var h registry.Household
+	err := scanJSON(db.read.QueryRowContext(ctx, `SELECT data FROM households WHERE id = $1`, id), &h)
+	if err != nil {
+		return h, fmt.Errorf("load household %s: %w", id, err)
+	}
+	return h, nil
+}
+
+// Residences lists a citizen's residence registrations, newest first.
+func (db *DB) Residences(ctx context.Context, number pid.PID) ([]registry.Residence, error) {
+	rows, err := db.read.QueryContext(ctx,
+		`SELECT data FROM residences WHERE pid = $1 ORDER BY start_date DESC, id DESC`, string(number))
+	if err != nil {
+		return nil, fmt.Errorf("list residences of %s: %w", number, err)
+	}
+	return collectJSON[registry.Residence](rows)
+}
+
+// History lists every version of a citizen's record with its event,
+// oldest first.
+func (db *DB) History(ctx context.Context, number pid.PID) ([]registry.Version, error) {
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT v.version, v.data, e.data
+		FROM citizen_versions v JOIN events e ON e.id = v.event_id
+		WHERE v.pid = $1 ORDER BY v.version`, string(number))
+	if err != nil {
+		return nil, fmt.Errorf("history of %s: %w", number, err)
+	}
+	defer rows.Close()
+	var out []registry.Version
+	for rows.Next() {
+		var v registry.Version
+		var cdata, edata string
+		if err := rows.Scan(&v.Version, &cdata, &edata); err != nil {
+			return nil, fmt.Errorf("history of %s: %w", number, err)
+		}
+		if err := json.Unmarshal([]byte(cdata), &v.Citizen); err != nil {
+			return nil, fmt.Errorf("history of %s: version %d: %w", number, v.Version, err)
+		}
+		if err := json.Unmarshal([]byte(edata), &v.Event); err != nil {
+			return nil, fmt.Errorf("history of %s: event of version %d: %w", number, v.Version, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// AsOf returns the record as the last event recorded at or before t left
+// it.
+func (db *DB) AsOf(ctx context.Context, number pid.PID, t time.Time) (registry.Citizen, error) {
+	var c registry.Citizen
+	err := scanJSON(db.read.QueryRowContext(ctx, `
+		SELECT data FROM citizen_versions
+		WHERE pid = $1 AND recorded_at <= $2
+		ORDER BY version DESC LIMIT 1`, string(number), t.UnixMicro()), &c)
+	if err != nil {
+		return c, fmt.Errorf("citizen %s as of %s: %w", number, t.Format(time.RFC3339), err)
+	}
+	return c, nil
+}
+
+// FindCitizens searches by folded name and optional birth year.
+func (db *DB) FindCitizens(ctx context.Context, q registry.Query) ([]registry.Citizen, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	var rows *sql.Rows
+	var err error
+	if q.BirthYear != 0 {
+		rows, err = db.read.QueryContext(ctx,
+			`SELECT data FROM citizens WHERE name_key = $1 AND birth_year = $2 ORDER BY pid LIMIT $3`,
+			q.NameKey, q.BirthYear, limit)
+	} else {
+		rows, err = db.read.QueryContext(ctx,
+			`SELECT data FROM citizens WHERE name_key = $1 ORDER BY birth_year, pid LIMIT $2`, q.NameKey, limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find citizens: %w", err)
+	}
+	return collectJSON[registry.Citizen](rows)
+}
+
+// Commit writes an event and everything it changed in one transaction.
+// Each record is written only if its stored version is the one before the
+// new version; otherwise nothing is written and registry.ErrConflict is
+// returned, so the service can recompute the event on fresh data.
+func (db *DB) Commit(ctx context.Context, c registry.Commit) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		ev := c.Event
+		edata, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		at := ev.RecordedAt.UnixMicro()
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO events (id, kind, pid, effective_date, recorded_at, actor, legal_basis, data)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			ev.ID, string(ev.Kind), string(ev.PID), ev.EffectiveDate.String(), at, ev.Actor, ev.LegalBasis, string(edata)); err != nil {
+			return fmt.Errorf("insert event: %w", err)
+		}
+		if err := db.step(ctx, "event"); err != nil {
+			return err
+		}
+		for _, number := range c.ClaimPIDs {
+			if _, err := tx.ExecContext(ctx,
+				`INSERT INTO pid_claims (pid, claimed_at) VALUES ($1, $2) ON CONFLICT (pid) DO NOTHING`,
+				string(number), at); err != nil {
+				return fmt.Errorf("claim pid %s: %w", number, err)
+			}
+		}
+		for _, h := range c.Households {
+			if err := writeHousehold(ctx, tx, h, ev.ID, at); err != nil {
+				return err
+			}
+		}
+		if err := db.step(ctx, "households"); err != nil {
+			return err
+		}
+		// Members who stop being a head are written before the one who
+		// becomes head, so the one-head index never sees two at once.
+		citizens := append([]registry.Citizen(nil), c.Citizens...)
+		sort.SliceStable(citizens, func(i, j int) bool {
+			return citizens[i].RelationToHead != registry.RelationHead && citizens[j].RelationToHead == registry.RelationHead
+		})
+		for i, ct := range citizens {
+			if err := writeCitizen(ctx, tx, ct, c.Communes[ct.PID], ev.ID, at); err != nil {
+				return err
+			}
+			if i == 0 {
+				if err := db.step(ctx, "first citizen"); err != nil {
+					return err
+				}
+			}
+		}
+		for _, r := range c.Residences {
+			data, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO residences (id, pid, kind, active, start_date, end_date, event_id, data)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+				ON CONFLICT (id) DO UPDATE SET active = excluded.active, end_date = excluded.end_date,
+					event_id = excluded.event_id, data = excluded.data`,
+				r.ID, string(r.PID), string(r.Kind), boolInt(r.Active), r.StartDate.String(), r.EndDate.String(), ev.ID, string(data)); err != nil {
+				return fmt.Errorf("write residence %s: %w", r.ID, err)
+			}
+		}
+		return db.step(ctx, "residences")
+	})
+}
+
+func writeHousehold(ctx context.Context, tx *sql.Tx, h registry.Household, eventID string, at int64) error {
+	data, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	var res sql.Result
+	if h.Version == 1 {
+		res, err = tx.ExecContext(ctx, `
+			INSERT INTO households (id, street, commune_code, commune_era, dissolved, version, updated_at, data)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+			h.ID, h.Address.Street, h.Address.CommuneCode, string(h.Address.Era), boolInt(h.Dissolved), h.Version, at, string(data))
+	} else {
+		res, err = tx.ExecContext(ctx, `
+			UPDATE households SET street = $2, commune_code = $3, commune_era = $4, dissolved = $5,
+				version = $6, updated_at = $7, data = $8
+			WHERE id = $1 AND version = $9`,
+			h.ID, h.Address.Street, h.Address.CommuneCode, string(h.Address.Era), boolInt(h.Dissolved), h.Version, at, string(data), h.Version-1)
+	}
+	if err := checkOne(res, err, "household "+h.ID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx,
+		`INSERT INTO household_versions (id, version, event_id, recorded_at, data) VALUES ($1, $2, $3, $4, $5)`,
+		h.ID, h.Version, eventID, at, string(data)); err != nil {
+		return fmt.Errorf("household %s version %d: %w", h.ID, h.Version, err)
+	}
+	return nil
+}
+
+func writeCitizen(ctx context.Context, tx *sql.Tx, c registry.Citizen, commune, eventID string, at int64) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	var household any
+	if c.HouseholdID != "" {
+		household = c.HouseholdID
+	}
+	args := []any{string(c.PID), registry.NameKey(c.FullName), c.DateOfBirth.Year, c.Gender.String(), string(c.Status),
+		household, string(c.RelationToHead), commune, c.Version, at, string(data)}
+	var res sql.Result
+	if c.Version == 1 {
+		res, err = tx.ExecContext(ctx, `
+			INSERT INTO citizens (pid, name_key, birth_year, gender, status, household_id, relation_to_head, commune_code, version, updated_at, data)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (pid) DO NOTHING`, args...)
+	} else {
+		res, err = tx.ExecContext(ctx, `
+			UPDATE citizens SET name_key = $2, birth_year = $3, gender = $4, status = $5, household_id = $6,
+				relation_to_head = $7, commune_code = $8, version = $9, updated_at = $10, data = $11
+			WHERE pid = $1 AND version = $12`, append(args, c.Version-1)...)
+	}
+	if err := checkOne(res, err, "citizen "+string(c.PID)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx,
+		`INSERT INTO citizen_versions (pid, version, event_id, recorded_at, data) VALUES ($1, $2, $3, $4, $5)`,
+		string(c.PID), c.Version, eventID, at, string(data)); err != nil {
+		return fmt.Errorf("citizen %s version %d: %w", c.PID, c.Version, err)
+	}
+	return nil
+}
+
+// checkOne turns "no row written" into a conflict: the record changed (or
+// was created) since the event read it.
+func checkOne(res sql.Result, err error, what string) error {
+	if err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("write %s: %w", what, registry.ErrConflict)
+		}
+		return fmt.Errorf("write %s: %w", what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("write %s: %w", what, err)
+	}
+	if n != 1 {
+		return fmt.Errorf("write %s: %w", what, registry.ErrConflict)
+	}
+	return nil
+}
+
+// isUniqueViolation recognises a unique-constraint failure on both engines.
+func isUniqueViolation(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// scanJSON reads one JSON column into v, mapping no row to
+// registry.ErrNotFound.
+func scanJSON(row *sql.Row, v any) error {
+	var data string
+	if err := row.Scan(&data); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return registry.ErrNotFound
+		}
+		return err
+	}
+	return json.Unmarshal([]byte(data), v)
+}
+
+func collectJSON[T any](rows *sql.Rows) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		var v T
+		if err := json.Unmarshal([]byte(data), &v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
