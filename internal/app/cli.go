@@ -48,6 +48,9 @@ func commands() []command {
 	return []command{
 		serveCommand(),
 		migrateCommand(),
+		backupCommand(),
+		restoreCommand(),
+		userAddCommand(),
 		pidDecodeCommand(),
 		addressResolveCommand(),
 		versionCommand(),

@@ -13,6 +13,7 @@ import (
 
 	"dancu/internal/adminunit"
 	"dancu/internal/config"
+	"dancu/internal/eid"
 	"dancu/internal/httpapi"
 	"dancu/internal/store"
 
@@ -72,6 +73,7 @@ func serve(ctx context.Context, cfg config.Config, demo bool, env Env) error {
 		Addresses: units,
 		Metrics:   reg,
 		Version:   Version(),
+		Accounts:  eid.NewService(db, units),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"dancu/internal/adminunit"
+	"dancu/internal/eid"
 	"dancu/internal/pid"
 )
 
@@ -46,6 +47,10 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		p.Status, p.Code, p.Field, p.Detail = http.StatusBadRequest, "invalid_pid", "pid", err.Error()
 	case errors.Is(err, adminunit.ErrEmptyAddress), errors.Is(err, adminunit.ErrAddressTooLong), errors.Is(err, adminunit.ErrInvalidUTF8):
 		p.Status, p.Code, p.Field, p.Detail = http.StatusBadRequest, "invalid_address", "q", err.Error()
+	case errors.Is(err, eid.ErrUnauthenticated):
+		p.Status, p.Code, p.Detail = http.StatusUnauthorized, "unauthenticated", "A valid bearer token is required in the Authorization header."
+	case errors.Is(err, errForbidden):
+		p.Status, p.Code, p.Detail = http.StatusForbidden, "forbidden", "Your role or area does not allow this action on this resource."
 	case errors.Is(err, errNotFound):
 		p.Status, p.Code = http.StatusNotFound, "not_found"
 	case errors.Is(err, errMethod):
@@ -68,6 +73,10 @@ var (
 	errNotFound = errors.New("no such resource")
 	errMethod   = errors.New("method not allowed")
 	errNotReady = errors.New("not ready")
+	// errForbidden: the account is known but its role or area does not
+	// allow the action. The detail never says where the resource is,
+	// which could itself be personal data.
+	errForbidden = errors.New("forbidden")
 )
 
 // writeJSON sends v as a 200 JSON response.

@@ -29,6 +29,9 @@ type Deps struct {
 	// request metrics to it.
 	Metrics *prometheus.Registry
 	Version string
+	// Accounts authenticates the bearer tokens of API calls
+	// (requireAccount); nil refuses every protected route.
+	Accounts Authenticator
 }
 
 type server struct {
@@ -54,6 +57,9 @@ func New(d Deps) http.Handler {
 	// Reference data: personal ID numbers and administrative units.
 	handle("GET /v1/reference/pid/{pid}", "/v1/reference/pid/{pid}", s.decodePID)
 	handle("GET /v1/reference/address", "/v1/reference/address", s.resolveAddress)
+
+	// Accounts.
+	handle("GET /v1/me", "/v1/me", s.requireAccount(s.Accounts, s.me))
 
 	handle("/", "other", func(w http.ResponseWriter, r *http.Request) { s.writeError(w, r, errNotFound) })
 	return secureHeaders(limitBody(mux))
