@@ -99,7 +99,7 @@ func bearerToken(r *http.Request) (token string, present bool) {
 // the same for every reason; reason goes to the log only.
 func (s *server) writeUnauthenticated(w http.ResponseWriter, r *http.Request, credentialOffered bool, reason string) {
 	s.log.InfoContext(r.Context(), "unauthenticated request",
-		slog.String("path", r.URL.Path), slog.String("reason", reason), slog.String("remote", r.RemoteAddr))
+		slog.String("route", r.Pattern), slog.String("reason", reason), slog.String("remote", r.RemoteAddr))
 	challenge := `Bearer realm="dancu"`
 	if credentialOffered {
 		challenge += `, error="invalid_token"`
@@ -129,7 +129,7 @@ func (s *server) authorize(w http.ResponseWriter, r *http.Request, action eid.Ac
 // where the resource is, which could itself be personal data.
 func (s *server) writeForbidden(w http.ResponseWriter, r *http.Request, a eid.Account, action eid.Action) {
 	s.log.InfoContext(r.Context(), "forbidden",
-		slog.String("path", r.URL.Path), slog.String("account", a.ID), slog.String("role", string(a.Role)),
+		slog.String("route", r.Pattern), slog.String("account", a.ID), slog.String("role", string(a.Role)),
 		slog.String("area", a.Area), slog.String("action", string(action)))
 	s.writeError(w, r, errForbidden)
 }

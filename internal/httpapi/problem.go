@@ -9,6 +9,7 @@ import (
 	"dancu/internal/adminunit"
 	"dancu/internal/eid"
 	"dancu/internal/pid"
+	"dancu/internal/registry"
 )
 
 // Problem is an RFC 9457 problem document. Code is a stable, machine
@@ -40,9 +41,24 @@ func (e badRequest) Error() string { return e.detail }
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := Problem{Instance: r.URL.Path}
 	var br badRequest
+	var fe *registry.FieldError
 	switch {
 	case errors.As(err, &br):
 		p.Status, p.Code, p.Field, p.Detail = http.StatusBadRequest, br.code, br.field, br.detail
+	case errors.As(err, &fe):
+		p.Code, p.Field, p.Detail = fe.Code, fe.Field, fe.Error()
+		switch {
+		case errors.Is(err, registry.ErrNotFound):
+			p.Status = http.StatusNotFound
+		case errors.Is(err, registry.ErrRule):
+			p.Status = http.StatusUnprocessableEntity
+		default:
+			p.Status = http.StatusBadRequest
+		}
+	case errors.Is(err, registry.ErrConflict):
+		p.Status, p.Code, p.Detail = http.StatusConflict, "conflict", "the records changed under a concurrent event; try again"
+	case errors.Is(err, errTooLarge):
+		p.Status, p.Code, p.Detail = http.StatusRequestEntityTooLarge, "too_large", "the request body is too large"
 	case errors.Is(err, pid.ErrMalformed):
 		p.Status, p.Code, p.Field, p.Detail = http.StatusBadRequest, "invalid_pid", "pid", err.Error()
 	case errors.Is(err, adminunit.ErrEmptyAddress), errors.Is(err, adminunit.ErrAddressTooLong), errors.Is(err, adminunit.ErrInvalidUTF8):
@@ -53,12 +69,15 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		p.Status, p.Code, p.Detail = http.StatusForbidden, "forbidden", "Your role or area does not allow this action on this resource."
 	case errors.Is(err, errNotFound):
 		p.Status, p.Code = http.StatusNotFound, "not_found"
+		if err != errNotFound {
+			p.Detail = err.Error()
+		}
 	case errors.Is(err, errMethod):
 		p.Status, p.Code = http.StatusMethodNotAllowed, "method_not_allowed"
 	case errors.Is(err, errNotReady):
 		p.Status, p.Code, p.Detail = http.StatusServiceUnavailable, "not_ready", err.Error()
 	default:
-		s.log.ErrorContext(r.Context(), "request failed", slog.String("path", r.URL.Path), slog.Any("err", err))
+		s.log.ErrorContext(r.Context(), "request failed", slog.String("route", r.Pattern), slog.Any("err", err))
 		p.Status, p.Code = http.StatusInternalServerError, "internal"
 	}
 	p.Title = http.StatusText(p.Status)
@@ -72,6 +91,7 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 var (
 	errNotFound = errors.New("no such resource")
 	errMethod   = errors.New("method not allowed")
+	errTooLarge = errors.New("request body too large")
 	errNotReady = errors.New("not ready")
 	// errForbidden: the account is known but its role or area does not
 	// allow the action. The detail never says where the resource is,

@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"dancu/internal/adminunit"
+	"dancu/internal/registry"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -29,6 +30,8 @@ type Deps struct {
 	// request metrics to it.
 	Metrics *prometheus.Registry
 	Version string
+	// Register is the population register.
+	Register *registry.Service
 	// Accounts authenticates the bearer tokens of API calls
 	// (requireAccount); nil refuses every protected route.
 	Accounts Authenticator
@@ -60,6 +63,16 @@ func New(d Deps) http.Handler {
 
 	// Accounts.
 	handle("GET /v1/me", "/v1/me", s.requireAccount(s.Accounts, s.me))
+
+	// The population register, for officers.
+	officer := func(h http.HandlerFunc) http.HandlerFunc { return s.requireAccount(s.Accounts, h) }
+	handle("GET /v1/register/citizens", "/v1/register/citizens", officer(s.findCitizens))
+	handle("GET /v1/register/citizens/{pid}", "/v1/register/citizens/{pid}", officer(s.getCitizen))
+	handle("GET /v1/register/citizens/{pid}/history", "/v1/register/citizens/{pid}/history", officer(s.getCitizenHistory))
+	handle("GET /v1/register/citizens/{pid}/as-of/{date}", "/v1/register/citizens/{pid}/as-of/{date}", officer(s.getCitizenAsOf))
+	handle("GET /v1/register/citizens/{pid}/residences", "/v1/register/citizens/{pid}/residences", officer(s.getCitizenResidences))
+	handle("GET /v1/register/households/{id}", "/v1/register/households/{id}", officer(s.getHousehold))
+	handle("POST /v1/register/events/{kind}", "/v1/register/events/{kind}", officer(s.recordEvent))
 
 	handle("/", "other", func(w http.ResponseWriter, r *http.Request) { s.writeError(w, r, errNotFound) })
 	return secureHeaders(limitBody(mux))

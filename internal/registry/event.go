@@ -58,6 +58,10 @@ type Meta struct {
 	EffectiveDate Date `json:"effective_date"`
 }
 
+// EventMeta gives access to the Meta embedded in every event request, so
+// that a surface can fill in who records it.
+func (m *Meta) EventMeta() *Meta { return m }
+
 // Event is one recorded life event.
 type Event struct {
 	ID   string  `json:"id"`

@@ -2,6 +2,8 @@ package registry
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"time"
 
 	"dancu/internal/adminunit"
@@ -22,105 +24,119 @@ type InitialRegistration struct {
 }
 
 // RegisterInitial records an initial registration.
+//
+// Errors about the record name its field under "citizen." (for example
+// "citizen.permanent_address.commune_code"), as the request nests it.
 func (s *Service) RegisterInitial(ctx context.Context, in InitialRegistration) (Event, error) {
 	return s.record(ctx, KindInitialRegistration, in.Meta, func(w *work) error {
-		c := in.Citizen
-		var err error
-		if c.PID, err = checkPID("pid", c.PID); err != nil {
-			return err
-		}
-		if _, err := s.store.Citizen(ctx, c.PID); err == nil {
-			return rule("pid", "already_registered", "citizen %s is already in the register", c.PID)
-		} else if !isNotFound(err) {
-			return err
-		}
-		if err := s.checkDetails(&c); err != nil {
-			return err
-		}
-		if c.DateOfBirth.IsZero() {
-			return invalid("date_of_birth", "required", "a date of birth (yyyy, yyyy-mm or yyyy-mm-dd) is required")
-		}
-		if err := s.notFuture("date_of_birth", c.DateOfBirth); err != nil {
-			return err
-		}
-		if err := checkPIDAgrees(&c); err != nil {
-			return err
-		}
-		if err := s.checkFamilyLinks(w, &c); err != nil {
-			return err
-		}
-		if c.MaritalStatus == "" {
-			c.MaritalStatus = Single
-		}
-		switch c.MaritalStatus {
-		case Single, Married, Divorced, Widowed:
-		default:
-			return invalid("marital_status", "bad_marital_status", "must be single, married, divorced or widowed")
-		}
-		switch c.Status {
-		case "", StatusAlive:
-			c.Status = StatusAlive
-			if !c.DateOfDeath.IsZero() {
-				return invalid("date_of_death", "inconsistent", "a date of death needs status deceased")
-			}
-		case StatusDeceased:
-			if c.DateOfDeath.IsZero() {
-				return invalid("date_of_death", "required", "a deceased citizen needs a date of death")
-			}
-			if err := s.notFuture("date_of_death", c.DateOfDeath); err != nil {
-				return err
-			}
-			if c.DateOfDeath.SurelyBefore(c.DateOfBirth) {
-				return rule("date_of_death", "before_birth", "death on %s is before birth on %s", c.DateOfDeath, c.DateOfBirth)
-			}
-		default:
-			return invalid("status", "bad_status", "an initial registration is of a living or deceased person")
-		}
-		if c.IDCard != nil {
-			if err := s.checkCard(c.IDCard, &c); err != nil {
-				return err
-			}
-		}
-		if err := s.checkAddress("temporary_address", &c.TemporaryAddress, false); err != nil {
-			return err
-		}
-		if err := s.checkAddress("current_address", &c.CurrentAddress, false); err != nil {
-			return err
-		}
-		if err := s.checkAddress("permanent_address", &c.PermanentAddress, false); err != nil {
-			return err
-		}
-		c.HouseholdID, c.RelationToHead = "", ""
-		c.MergedInto, c.MissingSince = "", Date{}
-		since := c.DateOfBirth
-		if !since.Full() {
-			since = w.s.today()
-		}
-		citizen := w.add(c)
-		w.claims = append(w.claims, c.PID)
-		if c.Status == StatusDeceased {
-			return nil
-		}
-		switch {
-		case in.HouseholdID != "":
-			h, err := w.household("household_id", in.HouseholdID)
-			if err != nil {
-				return err
-			}
-			rel, err := checkRelation(in.Relation)
-			if err != nil {
-				return err
-			}
-			w.join(h, citizen, rel)
-		case !citizen.PermanentAddress.IsZero():
-			w.newHousehold(citizen.PermanentAddress, citizen)
-		default:
-			return nil
-		}
-		w.startResidence(citizen, ResidencePermanent, citizen.PermanentAddress, w.day, Date{})
-		_ = since
-		return nil
+		return nestFieldErrors("citizen.", s.registerInitial(ctx, w, in), "household_id", "relation_to_head")
 	})
+}
+
+func (s *Service) registerInitial(ctx context.Context, w *work, in InitialRegistration) error {
+	c := in.Citizen
+	var err error
+	if c.PID, err = checkPID("pid", c.PID); err != nil {
+		return err
+	}
+	if _, err := s.store.Citizen(ctx, c.PID); err == nil {
+		return rule("pid", "already_registered", "citizen %s is already in the register", c.PID)
+	} else if !isNotFound(err) {
+		return err
+	}
+	if err := s.checkDetails(&c); err != nil {
+		return err
+	}
+	if c.DateOfBirth.IsZero() {
+		return invalid("date_of_birth", "required", "a date of birth (yyyy, yyyy-mm or yyyy-mm-dd) is required")
+	}
+	if err := s.notFuture("date_of_birth", c.DateOfBirth); err != nil {
+		return err
+	}
+	if err := checkPIDAgrees(&c); err != nil {
+		return err
+	}
+	if err := s.checkFamilyLinks(w, &c); err != nil {
+		return err
+	}
+	if c.MaritalStatus == "" {
+		c.MaritalStatus = Single
+	}
+	switch c.MaritalStatus {
+	case Single, Married, Divorced, Widowed:
+	default:
+		return invalid("marital_status", "bad_marital_status", "must be single, married, divorced or widowed")
+	}
+	switch c.Status {
+	case "", StatusAlive:
+		c.Status = StatusAlive
+		if !c.DateOfDeath.IsZero() {
+			return invalid("date_of_death", "inconsistent", "a date of death needs status deceased")
+		}
+	case StatusDeceased:
+		if c.DateOfDeath.IsZero() {
+			return invalid("date_of_death", "required", "a deceased citizen needs a date of death")
+		}
+		if err := s.notFuture("date_of_death", c.DateOfDeath); err != nil {
+			return err
+		}
+		if c.DateOfDeath.SurelyBefore(c.DateOfBirth) {
+			return rule("date_of_death", "before_birth", "death on %s is before birth on %s", c.DateOfDeath, c.DateOfBirth)
+		}
+	default:
+		return invalid("status", "bad_status", "an initial registration is of a living or deceased person")
+	}
+	if c.IDCard != nil {
+		if err := s.checkCard(c.IDCard, &c); err != nil {
+			return err
+		}
+	}
+	if err := s.checkAddress("temporary_address", &c.TemporaryAddress, false); err != nil {
+		return err
+	}
+	if err := s.checkAddress("current_address", &c.CurrentAddress, false); err != nil {
+		return err
+	}
+	if err := s.checkAddress("permanent_address", &c.PermanentAddress, false); err != nil {
+		return err
+	}
+	c.HouseholdID, c.RelationToHead = "", ""
+	c.MergedInto, c.MissingSince = "", Date{}
+	citizen := w.add(c)
+	w.claims = append(w.claims, c.PID)
+	if c.Status == StatusDeceased {
+		return nil
+	}
+	switch {
+	case in.HouseholdID != "":
+		h, err := w.household("household_id", in.HouseholdID)
+		if err != nil {
+			return err
+		}
+		rel, err := checkRelation(in.Relation)
+		if err != nil {
+			return err
+		}
+		w.join(h, citizen, rel)
+	case !citizen.PermanentAddress.IsZero():
+		w.newHousehold(citizen.PermanentAddress, citizen)
+	default:
+		return nil
+	}
+	w.startResidence(citizen, ResidencePermanent, citizen.PermanentAddress, w.day, Date{})
+	return nil
+}
+
+// nestFieldErrors prefixes the field of a FieldError with prefix, unless
+// the field is one of top (fields of the request itself).
+func nestFieldErrors(prefix string, err error, top ...string) error {
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field == "" || slices.Contains(top, fe.Field) {
+		return err
+	}
+	nested := *fe
+	nested.Field = prefix + fe.Field
+	return &nested
 }
 
 // checkRelation validates the relation of someone joining an existing

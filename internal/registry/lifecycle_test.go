@@ -69,28 +69,28 @@ func TestInitialRegistrationRefusesBadInput(t *testing.T) {
 			field    string
 			code     string
 		}{
-			{"malformed pid", func(r *registry.InitialRegistration) { r.Citizen.PID = "12345" }, registry.ErrInvalid, "pid", "bad_pid"},
-			{"letters in pid", func(r *registry.InitialRegistration) { r.Citizen.PID = "00119500000a" }, registry.ErrInvalid, "pid", "bad_pid"},
+			{"malformed pid", func(r *registry.InitialRegistration) { r.Citizen.PID = "12345" }, registry.ErrInvalid, "citizen.pid", "bad_pid"},
+			{"letters in pid", func(r *registry.InitialRegistration) { r.Citizen.PID = "00119500000a" }, registry.ErrInvalid, "citizen.pid", "bad_pid"},
 			{"already registered", func(r *registry.InitialRegistration) {
 				r.Citizen.PID, r.Citizen.Gender, r.Citizen.DateOfBirth = head.PID, pid.Male, head.DateOfBirth
-			}, registry.ErrRule, "pid", "already_registered"},
-			{"gender against pid", func(r *registry.InitialRegistration) { r.Citizen.Gender = pid.Male }, registry.ErrInvalid, "gender", "pid_mismatch"},
-			{"year against pid", func(r *registry.InitialRegistration) { r.Citizen.DateOfBirth = registry.MustDate("1996") }, registry.ErrInvalid, "date_of_birth", "pid_mismatch"},
+			}, registry.ErrRule, "citizen.pid", "already_registered"},
+			{"gender against pid", func(r *registry.InitialRegistration) { r.Citizen.Gender = pid.Male }, registry.ErrInvalid, "citizen.gender", "pid_mismatch"},
+			{"year against pid", func(r *registry.InitialRegistration) { r.Citizen.DateOfBirth = registry.MustDate("1996") }, registry.ErrInvalid, "citizen.date_of_birth", "pid_mismatch"},
 			{"future birth", func(r *registry.InitialRegistration) {
 				r.Citizen.PID = f.number(pid.Female, 2027)
 				r.Citizen.DateOfBirth = registry.MustDate("2027-01-01")
-			}, registry.ErrInvalid, "date_of_birth", "future_date"},
-			{"unknown commune", func(r *registry.InitialRegistration) { r.Citizen.PermanentAddress.CommuneCode = "99999" }, registry.ErrInvalid, "permanent_address.commune_code", "unknown_commune"},
+			}, registry.ErrInvalid, "citizen.date_of_birth", "future_date"},
+			{"unknown commune", func(r *registry.InitialRegistration) { r.Citizen.PermanentAddress.CommuneCode = "99999" }, registry.ErrInvalid, "citizen.permanent_address.commune_code", "unknown_commune"},
 			{"code of the wrong era", func(r *registry.InitialRegistration) {
 				r.Citizen.PermanentAddress = registry.Address{CommuneCode: "00001", Era: adminunit.Era2025}
-			}, registry.ErrInvalid, "permanent_address.commune_code", "unknown_commune"},
-			{"bad era", func(r *registry.InitialRegistration) { r.Citizen.PermanentAddress.Era = "1999" }, registry.ErrInvalid, "permanent_address.era", "bad_era"},
-			{"no name", func(r *registry.InitialRegistration) { r.Citizen.FullName = "  " }, registry.ErrInvalid, "full_name", "required"},
-			{"digits in name", func(r *registry.InitialRegistration) { r.Citizen.FullName = "Dung 2" }, registry.ErrInvalid, "full_name", "bad_name"},
-			{"unknown ethnicity", func(r *registry.InitialRegistration) { r.Citizen.Ethnicity = "55" }, registry.ErrInvalid, "ethnicity", "unknown_ethnicity"},
-			{"bad phone", func(r *registry.InitialRegistration) { r.Citizen.Phone = "12ab" }, registry.ErrInvalid, "phone", "bad_phone"},
-			{"bad email", func(r *registry.InitialRegistration) { r.Citizen.Email = "dung@" }, registry.ErrInvalid, "email", "bad_email"},
-			{"bad old id", func(r *registry.InitialRegistration) { r.Citizen.OldIDNumber = "1234" }, registry.ErrInvalid, "old_id_number", "bad_old_id"},
+			}, registry.ErrInvalid, "citizen.permanent_address.commune_code", "unknown_commune"},
+			{"bad era", func(r *registry.InitialRegistration) { r.Citizen.PermanentAddress.Era = "1999" }, registry.ErrInvalid, "citizen.permanent_address.era", "bad_era"},
+			{"no name", func(r *registry.InitialRegistration) { r.Citizen.FullName = "  " }, registry.ErrInvalid, "citizen.full_name", "required"},
+			{"digits in name", func(r *registry.InitialRegistration) { r.Citizen.FullName = "Dung 2" }, registry.ErrInvalid, "citizen.full_name", "bad_name"},
+			{"unknown ethnicity", func(r *registry.InitialRegistration) { r.Citizen.Ethnicity = "55" }, registry.ErrInvalid, "citizen.ethnicity", "unknown_ethnicity"},
+			{"bad phone", func(r *registry.InitialRegistration) { r.Citizen.Phone = "12ab" }, registry.ErrInvalid, "citizen.phone", "bad_phone"},
+			{"bad email", func(r *registry.InitialRegistration) { r.Citizen.Email = "dung@" }, registry.ErrInvalid, "citizen.email", "bad_email"},
+			{"bad old id", func(r *registry.InitialRegistration) { r.Citizen.OldIDNumber = "1234" }, registry.ErrInvalid, "citizen.old_id_number", "bad_old_id"},
 			{"no actor", func(r *registry.InitialRegistration) { r.Actor = "" }, registry.ErrInvalid, "actor", "required"},
 			{"future effective date", func(r *registry.InitialRegistration) { r.EffectiveDate = registry.MustDate("2030-01-01") }, registry.ErrInvalid, "effective_date", "future_date"},
 			{"unknown household", func(r *registry.InitialRegistration) { r.HouseholdID, r.Relation = "nope", registry.RelationChild }, registry.ErrNotFound, "household_id", ""},
@@ -98,7 +98,7 @@ func TestInitialRegistrationRefusesBadInput(t *testing.T) {
 				r.HouseholdID, r.Relation = head.HouseholdID, registry.RelationHead
 			}, registry.ErrRule, "relation_to_head", "head_exists"},
 			{"no relation", func(r *registry.InitialRegistration) { r.HouseholdID = head.HouseholdID }, registry.ErrInvalid, "relation_to_head", "required"},
-			{"mother is a man", func(r *registry.InitialRegistration) { r.Citizen.MotherPID = head.PID }, registry.ErrRule, "mother_pid", "wrong_gender"},
+			{"mother is a man", func(r *registry.InitialRegistration) { r.Citizen.MotherPID = head.PID }, registry.ErrRule, "citizen.mother_pid", "wrong_gender"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

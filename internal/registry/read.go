@@ -19,7 +19,9 @@ type Place struct {
 	// several when the old commune was split (then Split is set and an
 	// officer must decide by the street).
 	Current []adminunit.Unit `json:"current,omitempty"`
-	Split   bool             `json:"split,omitempty"`
+	// CurrentProvince is the 2025 province of the address.
+	CurrentProvince *adminunit.Unit `json:"current_province,omitempty"`
+	Split           bool            `json:"split,omitempty"`
 	// Text is the address in one line, in today's units where they are
 	// certain.
 	Text string `json:"text"`
@@ -81,6 +83,11 @@ func (s *Service) Place(a Address) Place {
 	} else {
 		p.Current = s.units.NewUnitsFor(a.CommuneCode)
 		p.Split = len(p.Current) > 1
+	}
+	if len(p.Current) > 0 {
+		if pr, ok := s.units.ProvinceOf(p.Current[0]); ok {
+			p.CurrentProvince = &pr
+		}
 	}
 	parts := []string{}
 	if a.Street != "" {
