@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"dancu/internal/adminunit"
 	"dancu/internal/registry"
@@ -39,41 +40,49 @@ type Deps struct {
 
 type server struct {
 	Deps
-	log     *slog.Logger
-	metrics *httpMetrics
+	log      *slog.Logger
+	metrics  *httpMetrics
+	patterns []string // every route, as declared in routes
 }
 
 // New returns the handler for every API route.
 func New(d Deps) http.Handler {
 	s := &server{Deps: d, log: d.Log, metrics: newHTTPMetrics(d.Metrics)}
+	return secureHeaders(limitBody(s.routes()))
+}
+
+// routes declares every route of the API.
+func (s *server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
-	handle := func(pattern, route string, h http.HandlerFunc) {
+	handle := func(pattern string, h http.HandlerFunc) {
+		s.patterns = append(s.patterns, pattern)
+		_, route, _ := strings.Cut(pattern, " ")
 		mux.Handle(pattern, s.instrument(route, h))
 	}
+	officer := func(h http.HandlerFunc) http.HandlerFunc { return s.requireAccount(s.Accounts, h) }
 
 	// Operations.
-	handle("GET /healthz", "/healthz", s.healthz)
-	handle("GET /readyz", "/readyz", s.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{Registry: d.Metrics}))
-	handle("GET /openapi.json", "/openapi.json", s.openapi)
+	handle("GET /healthz", s.healthz)
+	handle("GET /readyz", s.readyz)
+	handle("GET /metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{Registry: s.Metrics}).ServeHTTP)
+	handle("GET /openapi.json", s.openapi)
 
 	// Reference data: personal ID numbers and administrative units.
-	handle("GET /v1/reference/pid/{pid}", "/v1/reference/pid/{pid}", s.decodePID)
-	handle("GET /v1/reference/address", "/v1/reference/address", s.resolveAddress)
+	handle("GET /v1/reference/pid/{pid}", s.decodePID)
+	handle("GET /v1/reference/address", s.resolveAddress)
 
 	// Accounts.
-	handle("GET /v1/me", "/v1/me", s.requireAccount(s.Accounts, s.me))
+	handle("GET /v1/me", officer(s.me))
 
 	// The population register, for officers.
-	officer := func(h http.HandlerFunc) http.HandlerFunc { return s.requireAccount(s.Accounts, h) }
-	handle("GET /v1/register/citizens", "/v1/register/citizens", officer(s.findCitizens))
-	handle("GET /v1/register/citizens/{pid}", "/v1/register/citizens/{pid}", officer(s.getCitizen))
-	handle("GET /v1/register/citizens/{pid}/history", "/v1/register/citizens/{pid}/history", officer(s.getCitizenHistory))
-	handle("GET /v1/register/citizens/{pid}/as-of/{date}", "/v1/register/citizens/{pid}/as-of/{date}", officer(s.getCitizenAsOf))
-	handle("GET /v1/register/citizens/{pid}/residences", "/v1/register/citizens/{pid}/residences", officer(s.getCitizenResidences))
-	handle("GET /v1/register/households/{id}", "/v1/register/households/{id}", officer(s.getHousehold))
-	handle("POST /v1/register/events/{kind}", "/v1/register/events/{kind}", officer(s.recordEvent))
+	handle("GET /v1/register/citizens", officer(s.findCitizens))
+	handle("GET /v1/register/citizens/{pid}", officer(s.getCitizen))
+	handle("GET /v1/register/citizens/{pid}/history", officer(s.getCitizenHistory))
+	handle("GET /v1/register/citizens/{pid}/as-of/{date}", officer(s.getCitizenAsOf))
+	handle("GET /v1/register/citizens/{pid}/residences", officer(s.getCitizenResidences))
+	handle("GET /v1/register/households/{id}", officer(s.getHousehold))
+	handle("POST /v1/register/events/{kind}", officer(s.recordEvent))
 
-	handle("/", "other", func(w http.ResponseWriter, r *http.Request) { s.writeError(w, r, errNotFound) })
-	return secureHeaders(limitBody(mux))
+	mux.Handle("/", s.instrument("other", func(w http.ResponseWriter, r *http.Request) { s.writeError(w, r, errNotFound) }))
+	return mux
 }
