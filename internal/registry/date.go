@@ -67,6 +67,10 @@ func ParseDate(s string) (Date, error) {
 			return Date{}, ErrDateSyntax
 		}
 	}
+	// Every part written must be known: "1990-07-00" is not "1990-07".
+	if d.Year == 0 || (len(s) >= 7 && d.Month == 0) || (len(s) == 10 && d.Day == 0) {
+		return Date{}, fmt.Errorf("%w: %s has a zero part", ErrDateRange, s)
+	}
 	if err := d.Validate(); err != nil {
 		return Date{}, err
 	}
