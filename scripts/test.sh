@@ -94,8 +94,12 @@ if [ ! -f tests/browser/package.json ]; then
 	echo "test.sh: no browser suite in this tree yet (tests/browser)" >&2
 elif ! command -v node >/dev/null 2>&1; then
 	skip browser "node is not installed"
+elif ! command -v npm >/dev/null 2>&1; then
+	skip browser "npm is not installed (.ci/run installs it)"
 elif ! command -v chromium >/dev/null 2>&1; then
 	skip browser "chromium is not installed (.ci/run installs it)"
+elif ! command -v sqlite3 >/dev/null 2>&1; then
+	skip browser "sqlite3 is not installed (.ci/run installs it)"
 elif ! tests/browser/run.sh; then
 	fail browser
 else

@@ -15,7 +15,10 @@ import (
 	"dancu/internal/config"
 	"dancu/internal/eid"
 	"dancu/internal/httpapi"
+	"dancu/internal/pid"
+	"dancu/internal/registry"
 	"dancu/internal/store"
+	"dancu/internal/web"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -67,14 +70,28 @@ func serve(ctx context.Context, cfg config.Config, demo bool, env Env) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	handler := httpapi.New(httpapi.Deps{
+	accounts := eid.NewService(db, units)
+	register := registry.NewService(db, pid.NewAllocator(db), units)
+	api := httpapi.New(httpapi.Deps{
 		Log:       log,
 		Ready:     db.Ping,
 		Addresses: units,
 		Metrics:   reg,
 		Version:   Version(),
-		Accounts:  eid.NewService(db, units),
+		Accounts:  accounts,
+		Register:  register,
 	})
+	pages, err := web.New(web.Deps{
+		Log:      log,
+		Register: register,
+		Accounts: accounts,
+		Version:  Version(),
+		NotFound: api,
+	})
+	if err != nil {
+		return err
+	}
+	handler := routeSurfaces(api, pages)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -91,11 +108,18 @@ func serve(ctx context.Context, cfg config.Config, demo bool, env Env) error {
 	url := "http://" + ln.Addr().String()
 	log.Info("serving", "url", url, "db", db.String())
 	if demo {
-		fmt.Fprintf(env.Stderr, "\ndancu demo: the register and its demonstration population are not built yet; this is an empty server.\n"+
-			"  health:   %[1]s/healthz\n  metrics:  %[1]s/metrics\n  API doc:  %[1]s/openapi.json\n"+
-			"  try:      %[1]s/v1/reference/pid/001204012345\n"+
-			"            %[1]s/v1/reference/address?q=Ph%%C6%%B0%%E1%%BB%%9Dng+1%%2C+Qu%%E1%%BA%%ADn+3%%2C+TP.HCM\n"+
-			"Press Ctrl+C to stop.\n\n", url)
+		st, err := prepareDemo(ctx, cfg.DataDir, accounts, register)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "\ndancu demo is ready: a sample family in Hà Nội, recorded through real events.\n"+
+			"  console:  %[1]s/officer\n"+
+			"  token:    %[2]s\n"+
+			"            (an administrator's; sign in with it, or send it as 'Authorization: Bearer' to the API)\n"+
+			"  try:      %[1]s/officer/citizens/001181000104  (a record with a name change and a move)\n"+
+			"            %[1]s/v1/register/citizens/001078000103  (the same data as JSON)\n"+
+			"  API doc:  %[1]s/openapi.json   health: %[1]s/healthz   metrics: %[1]s/metrics\n"+
+			"Press Ctrl+C to stop. Run again on the same data directory to reuse it (with a new token).\n\n", url, st.Token)
 	}
 
 	errc := make(chan error, 1)
@@ -115,6 +139,19 @@ func serve(ctx context.Context, cfg config.Config, demo bool, env Env) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// routeSurfaces is the server's one top-level router: the API's paths to
+// api, everything else to the web pages (which hand unknown paths back to
+// the API's problem document when the client does not want HTML).
+func routeSurfaces(api, pages http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	// The paths the JSON API owns.
+	for _, p := range []string{"/v1/", "/healthz", "/readyz", "/metrics", "/openapi.json"} {
+		mux.Handle(p, api)
+	}
+	mux.Handle("/", pages)
+	return mux
 }
 
 // openStore opens the database cfg names, creating the data directory for

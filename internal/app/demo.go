@@ -1,0 +1,146 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"dancu/internal/adminunit"
+	"dancu/internal/eid"
+	"dancu/internal/pid"
+	"dancu/internal/registry"
+)
+
+// demoFile, in the data directory, remembers the demonstration officer
+// between runs of serve --demo.
+const demoFile = "demo.json"
+
+// demoState is what serve --demo prepared.
+type demoState struct {
+	AccountID string `json:"account_id"`
+	Token     string `json:"-"`
+}
+
+// prepareDemo makes the data directory a demonstration: an administrator
+// whose fresh token it returns, and a small family recorded through real
+// events. Run again on the same directory, it keeps what is there and only
+// issues a new token (tokens are stored hashed and cannot be shown again).
+func prepareDemo(ctx context.Context, dataDir string, accounts *eid.Service, reg *registry.Service) (demoState, error) {
+	path := filepath.Join(dataDir, demoFile)
+	var st demoState
+	if raw, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(raw, &st); err != nil {
+			return st, fmt.Errorf("read %s: %w", path, err)
+		}
+		_, tok, err := accounts.IssueToken(ctx, st.AccountID, 0)
+		if err != nil {
+			return st, fmt.Errorf("demo: new token for %s: %w", st.AccountID, err)
+		}
+		st.Token = tok
+		return st, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return st, err
+	}
+	a, tok, err := accounts.CreateAccount(ctx, "Quản trị viên demo", eid.RoleAdmin, "")
+	if err != nil {
+		return st, fmt.Errorf("demo: create officer: %w", err)
+	}
+	st = demoState{AccountID: a.ID, Token: tok}
+	if err := seedFamily(ctx, reg, a.ID); err != nil {
+		return st, fmt.Errorf("demo: %w", err)
+	}
+	raw, _ := json.Marshal(st)
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		return st, fmt.Errorf("demo: %w", err)
+	}
+	return st, nil
+}
+
+// seedFamily records three generations of one family in Hà Nội through
+// the register's own events, so that the console has records, a
+// household and histories to show.
+func seedFamily(ctx context.Context, reg *registry.Service, actor string) error {
+	home := registry.Address{Street: "Số 8 Ngõ 12 Phố Đội Cấn", CommuneCode: "00004", Era: adminunit.Era2025}
+	oldHome := registry.Address{Street: "Thôn Trung", CommuneCode: "09820", Era: adminunit.EraPre2025}
+	meta := registry.Meta{Actor: actor, LegalBasis: "Dữ liệu mẫu (demo)"}
+	person := func(number, name, gender, born string, addr registry.Address) registry.Citizen {
+		var g pid.Gender
+		_ = g.UnmarshalText([]byte(gender))
+		return registry.Citizen{PID: pid.PID(number), FullName: name, Gender: g, DateOfBirth: registry.MustDate(born),
+			Ethnicity: "01", PermanentAddress: addr, Hometown: registry.Address{CommuneCode: "09820", Era: adminunit.EraPre2025}}
+	}
+	grandfather := person("001048000101", "Nguyễn Văn Hùng", "male", "1948-02-11", home)
+	ev, err := reg.RegisterInitial(ctx, registry.InitialRegistration{Meta: meta, Citizen: grandfather})
+	if err != nil {
+		return err
+	}
+	head, err := reg.Citizen(ctx, ev.PID)
+	if err != nil {
+		return err
+	}
+	hid := head.HouseholdID
+	steps := []func() error{
+		func() error {
+			_, err := reg.RegisterInitial(ctx, registry.InitialRegistration{Meta: meta, Citizen: person("001152000102", "Trần Thị Lan", "female", "1952", registry.Address{}), HouseholdID: hid, Relation: registry.RelationSpouse})
+			return err
+		},
+		func() error {
+			_, err := reg.RecordMarriage(ctx, registry.Marriage{Meta: withDay(meta, "1972-05-20"), PID: "001048000101", SpousePID: "001152000102"})
+			return err
+		},
+		func() error {
+			c := person("001078000103", "Nguyễn Văn Minh", "male", "1978-09-02", registry.Address{})
+			c.FatherPID, c.MotherPID = "001048000101", "001152000102"
+			_, err := reg.RegisterInitial(ctx, registry.InitialRegistration{Meta: meta, Citizen: c, HouseholdID: hid, Relation: registry.RelationChild})
+			return err
+		},
+		func() error {
+			_, err := reg.RegisterInitial(ctx, registry.InitialRegistration{Meta: meta, Citizen: person("001181000104", "Phạm Thị Thu Hà", "female", "1981-12-24", oldHome)})
+			return err
+		},
+		func() error {
+			_, err := reg.RecordMarriage(ctx, registry.Marriage{Meta: withDay(meta, "2008-10-10"), PID: "001078000103", SpousePID: "001181000104"})
+			return err
+		},
+		func() error {
+			_, err := reg.RecordPermanentResidence(ctx, registry.PermanentResidence{Meta: meta, PID: "001181000104", HouseholdID: hid, Relation: registry.RelationInLaw})
+			return err
+		},
+		func() error {
+			_, err := reg.RecordBirth(ctx, registry.Birth{Meta: meta, FullName: "Nguyễn Minh Khôi", Gender: pid.Male,
+				DateOfBirth: registry.DateOf(time.Now().AddDate(0, 0, -20)), BirthRegistration: home, Ethnicity: "01",
+				MotherPID: "001181000104", FatherPID: "001078000103"})
+			return err
+		},
+		func() error {
+			_, err := reg.RecordIDCardIssuance(ctx, registry.IDCardIssuance{Meta: withDay(meta, "2021-04-15"), PID: "001078000103", IssuedBy: "Cục Cảnh sát quản lý hành chính về trật tự xã hội"})
+			return err
+		},
+		func() error {
+			_, err := reg.RecordNameChange(ctx, registry.NameChange{Meta: registry.Meta{Actor: actor, LegalBasis: "Quyết định thay đổi họ tên số 15/QĐ-UBND"}, PID: "001181000104", FullName: "Phạm Thu Hà"})
+			return err
+		},
+		func() error {
+			today := registry.DateOf(time.Now())
+			_, err := reg.RecordTemporaryResidence(ctx, registry.Stay{Meta: meta, PID: "001078000103",
+				Address:   registry.Address{Street: "12 Hai Bà Trưng", CommuneCode: "26737", Era: adminunit.Era2025},
+				StartDate: today, EndDate: today.AddYears(1)})
+			return err
+		},
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			return fmt.Errorf("sample event %d: %w", i+2, err)
+		}
+	}
+	return nil
+}
+
+func withDay(m registry.Meta, day string) registry.Meta {
+	m.EffectiveDate = registry.MustDate(day)
+	return m
+}

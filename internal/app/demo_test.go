@@ -1,0 +1,58 @@
+package app
+
+import (
+	"context"
+	"testing"
+
+	"dancu/internal/adminunit"
+	"dancu/internal/eid"
+	"dancu/internal/pid"
+	"dancu/internal/registry"
+	"dancu/internal/store/storetest"
+)
+
+func TestPrepareDemo(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			db := storetest.Open(t, engine)
+			units, err := adminunit.Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			accounts := eid.NewService(db, units)
+			reg := registry.NewService(db, pid.NewAllocator(db), units)
+			dir := t.TempDir()
+			first, err := prepareDemo(ctx, dir, accounts, reg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := accounts.Authenticate(ctx, first.Token); err != nil {
+				t.Fatalf("demo token: %v", err)
+			}
+			found, err := reg.Find(ctx, "Nguyen Minh Khoi", 0)
+			if err != nil || len(found) != 1 {
+				t.Fatalf("the demo newborn: %v, %v", found, err)
+			}
+			hist, err := reg.History(ctx, "001181000104")
+			if err != nil || len(hist) < 4 {
+				t.Fatalf("history of the demo daughter-in-law: %d versions, %v", len(hist), err)
+			}
+			events, _ := db.RowCount(ctx, "events")
+			// Run again: nothing is added, and a new token works.
+			second, err := prepareDemo(ctx, dir, accounts, reg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if second.Token == first.Token || second.AccountID != first.AccountID {
+				t.Fatalf("second run: %+v", second)
+			}
+			if _, err := accounts.Authenticate(ctx, second.Token); err != nil {
+				t.Fatalf("second token: %v", err)
+			}
+			if again, _ := db.RowCount(ctx, "events"); again != events {
+				t.Fatalf("second run recorded %d more events", again-events)
+			}
+		})
+	}
+}

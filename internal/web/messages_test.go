@@ -1,0 +1,119 @@
+package web
+
+import (
+	"io/fs"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"dancu/internal/registry"
+)
+
+// TestCatalogComplete checks that every message has both languages with
+// the same format verbs, and that every key the pages use exists.
+func TestCatalogComplete(t *testing.T) {
+	msgs := messages()
+	verbs := regexp.MustCompile(`%[a-z]`)
+	for key, m := range msgs {
+		if strings.TrimSpace(m.vi) == "" || strings.TrimSpace(m.en) == "" {
+			t.Errorf("message %q lacks a language: vi %q, en %q", key, m.vi, m.en)
+		}
+		if v, e := verbs.FindAllString(m.vi, -1), verbs.FindAllString(m.en, -1); !reflect.DeepEqual(v, e) {
+			t.Errorf("message %q: verbs %v in vi, %v in en", key, v, e)
+		}
+	}
+
+	// Keys in templates: {{.T "key"}} and {{$.T "key"}}.
+	used := regexp.MustCompile(`\.T "([a-z0-9_.]+)"`)
+	err := fs.WalkDir(files, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(files, path)
+		if err != nil {
+			return err
+		}
+		for _, m := range used.FindAllStringSubmatch(string(b), -1) {
+			if _, ok := msgs[m[1]]; !ok {
+				t.Errorf("%s uses missing message %q", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Keys built in Go from the register's codes.
+	want := []string{"role.admin", "role.province_officer", "role.commune_officer",
+		"error.403.title", "error.403.message", "error.404.title", "error.404.message",
+		"error.500.title", "error.500.message", "error.other.title", "error.other.message"}
+	for _, k := range registry.Kinds() {
+		want = append(want, "event."+string(k))
+	}
+	for _, s := range []registry.Status{registry.StatusAlive, registry.StatusDeceased, registry.StatusMissing, registry.StatusMerged} {
+		want = append(want, "status."+string(s))
+	}
+	for _, m := range []registry.MaritalStatus{registry.Single, registry.Married, registry.Divorced, registry.Widowed} {
+		want = append(want, "marital."+string(m))
+	}
+	for _, r := range []registry.Relation{registry.RelationHead, registry.RelationSpouse, registry.RelationChild, registry.RelationParent,
+		registry.RelationGrandchild, registry.RelationGrandparent, registry.RelationSibling, registry.RelationInLaw, registry.RelationOther} {
+		want = append(want, "relation."+string(r))
+	}
+	for _, k := range []registry.ResidenceKind{registry.ResidencePermanent, registry.ResidenceTemporary, registry.ResidenceAbsence, registry.ResidenceOvernight} {
+		want = append(want, "residence."+string(k))
+	}
+	// Every field of a record has a label, for the record and its history.
+	ct := reflect.TypeFor[registry.Citizen]()
+	for i := range ct.NumField() {
+		name, _, _ := strings.Cut(ct.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			want = append(want, "field."+name)
+		}
+	}
+	for _, k := range want {
+		if _, ok := msgs[k]; !ok {
+			t.Errorf("message %q is missing", k)
+		}
+	}
+}
+
+// TestTextMissingKey shows a missing key so that page tests catch it.
+func TestTextMissingKey(t *testing.T) {
+	if got := messages().text(en, "no.such.key"); got != "⟦no.such.key⟧" {
+		t.Errorf("missing key shows %q", got)
+	}
+	if got := messages().text(en, "history.version", 3); got != "Version 3" {
+		t.Errorf("formatted: %q", got)
+	}
+}
+
+func TestFormatDate(t *testing.T) {
+	for _, c := range []struct {
+		d      string
+		vi, en string
+	}{
+		{"1980-03-04", "04/03/1980", "1980-03-04"},
+		{"1980-03", "03/1980", "1980-03"},
+		{"1980", "1980", "1980"},
+	} {
+		d := registry.MustDate(c.d)
+		if got := formatDate(vi, d); got != c.vi {
+			t.Errorf("vi %s: %q", c.d, got)
+		}
+		if got := formatDate(en, d); got != c.en {
+			t.Errorf("en %s: %q", c.d, got)
+		}
+	}
+	if formatDate(vi, registry.Date{}) != "" {
+		t.Error("zero date not empty")
+	}
+}
+
+func TestRedact(t *testing.T) {
+	if got := redact("citizen 001080000001 as of 2026: phone 0912345678"); strings.Contains(got, "001080000001") || strings.Contains(got, "0912345678") {
+		t.Errorf("redact left a number: %q", got)
+	}
+}

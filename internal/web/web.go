@@ -1,0 +1,175 @@
+// Package web is dancu's HTML surface: server-rendered pages with no
+// build step and no script. Today it holds the landing page and the
+// officer console (sign in with an API token, search the register, read a
+// citizen's record, household, residence registrations and history, and
+// see the record as it stood on a past day).
+//
+// Every route is in routes (this file). Pages are html/template files
+// parsed once at start from an embedded file system, with one embedded
+// stylesheet; every visible string comes from the message catalog
+// (messages.go) in Vietnamese, the default, and English. Sessions and CSRF
+// protection are in session.go. See docs/web.md.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"dancu/internal/eid"
+	"dancu/internal/registry"
+)
+
+// Authenticator turns an officer's token into the account it belongs to;
+// *eid.Service satisfies it. A refusal is an error matching
+// eid.ErrUnauthenticated, any other error a failure.
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (eid.Account, error)
+}
+
+// Deps is what the pages need from the rest of dancu.
+type Deps struct {
+	Log *slog.Logger
+	// Register is the population register the console reads.
+	Register *registry.Service
+	// Accounts checks the token an officer signs in with, and the session
+	// cookie on every later request.
+	Accounts Authenticator
+	// Version is shown in the footer.
+	Version string
+	// NotFound, when set, answers requests for unknown paths from clients
+	// that do not accept HTML (API clients that mistyped a path get the
+	// API's problem document); browsers get the HTML 404 page.
+	NotFound http.Handler
+}
+
+type server struct {
+	Deps
+	log   *slog.Logger
+	pages *pages
+	msgs  catalog
+	css   asset
+	// fieldOrder sorts the fields a history entry changed.
+	fieldOrder map[string]int
+}
+
+// New returns the handler for every page. It fails if the embedded
+// templates or stylesheet do not parse, or a dependency is missing.
+func New(d Deps) (http.Handler, error) {
+	if d.Register == nil || d.Accounts == nil {
+		return nil, errors.New("web: Register and Accounts are required")
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &server{Deps: d, log: d.Log, msgs: messages(), fieldOrder: citizenFieldOrder()}
+	var err error
+	if s.css, err = loadAsset("static/dancu.css", "text/css; charset=utf-8"); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	return s.routes(), nil
+}
+
+// routes declares every page of the web surface.
+func (s *server) routes() http.Handler {
+	mux := http.NewServeMux()
+
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /static/dancu.css", s.css.serve)
+
+	// The officer console.
+	mux.HandleFunc("GET /officer/login", s.loginForm)
+	mux.HandleFunc("POST /officer/login", s.login)
+	mux.HandleFunc("POST /officer/logout", s.logout)
+	mux.HandleFunc("GET /officer", s.officer(s.search))
+	mux.HandleFunc("GET /officer/{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/officer", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("GET /officer/citizens/{pid}", s.officer(s.citizen))
+
+	mux.HandleFunc("/", s.notFound)
+
+	// Browsers send Sec-Fetch-Site and Origin: a cross-site POST is refused
+	// before the form's CSRF token is even looked at.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.csrfRefused))
+	return secureHeaders(limitBody(cop.Handler(mux)))
+}
+
+// maxFormBytes bounds a form's body; the largest form is the login form,
+// whose token is 58 bytes.
+const maxFormBytes = 16 << 10
+
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// contentSecurityPolicy allows only this origin's stylesheet and forms: no
+// script at all, no inline style, no framing.
+const contentSecurityPolicy = "default-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+func secureHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// home answers GET /: what dancu is, and where to go.
+func (s *server) home(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(w, r, "home.title")
+	s.render(w, r, http.StatusOK, "home", p)
+}
+
+// notFound answers every path no page has: the HTML 404 page for browsers,
+// Deps.NotFound for other clients.
+func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
+	if s.NotFound != nil && !acceptsHTML(r) {
+		s.NotFound.ServeHTTP(w, r)
+		return
+	}
+	s.errorPage(w, r, http.StatusNotFound, nil)
+}
+
+// officerHandler is a page behind a signed-in session.
+type officerHandler func(w http.ResponseWriter, r *http.Request, a eid.Account)
+
+// errorPage renders the error page for status (403, 404, 500 …) in the
+// site's look; a is the signed-in officer, if any, for the header.
+func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, a *eid.Account) {
+	key := "error.other"
+	switch status {
+	case http.StatusForbidden, http.StatusNotFound, http.StatusInternalServerError:
+		key = fmt.Sprintf("error.%d", status)
+	}
+	p := s.newPage(w, r, key+".title")
+	p.Account = a
+	p.Body = errorBody{Heading: key + ".title", Message: key + ".message", Status: status}
+	s.render(w, r, status, "error", p)
+}
+
+type errorBody struct {
+	Heading, Message string
+	Status           int
+}
+
+// fail logs an unexpected error (without personal data: the route
+// pattern, never the path, which may hold a personal ID number) and
+// answers 500.
+func (s *server) fail(w http.ResponseWriter, r *http.Request, a *eid.Account, err error) {
+	s.log.ErrorContext(r.Context(), "web request failed", slog.String("route", r.Pattern), slog.String("err", err.Error()))
+	s.errorPage(w, r, http.StatusInternalServerError, a)
+}
