@@ -132,31 +132,16 @@ func (s *server) readableCitizen(w http.ResponseWriter, r *http.Request) (regist
 	return v, true
 }
 
-// placeOf is where a citizen belongs for an officer's area: the permanent
-// address, else the current one, else the birth registration, in 2025
-// units.
+// placeOf is where a citizen belongs for an officer's area
+// (registry.CitizenView.Area).
 func (s *server) placeOf(v registry.CitizenView) eid.Place {
-	for _, field := range []string{"permanent_address", "current_address", "birth_registration_place"} {
-		if p, ok := v.Places[field]; ok && len(p.Current) > 0 {
-			return placeFrom(p)
-		}
-	}
-	return eid.Place{}
+	province, commune := v.Area()
+	return eid.Place{Province: province, Commune: commune}
 }
 
 func (s *server) placeOfAddress(a registry.Address) eid.Place {
-	return placeFrom(s.Register.Place(a))
-}
-
-func placeFrom(p registry.Place) eid.Place {
-	var out eid.Place
-	if p.CurrentProvince != nil {
-		out.Province = p.CurrentProvince.Code
-	}
-	if len(p.Current) == 1 {
-		out.Commune = p.Current[0].Code
-	}
-	return out
+	province, commune := s.Register.Place(a).Area()
+	return eid.Place{Province: province, Commune: commune}
 }
 
 // maxEventBytes bounds an event's JSON body.

@@ -196,3 +196,30 @@ func (s *Service) Find(ctx context.Context, name string, birthYear int) ([]Citiz
 
 // NameKey is the search key of a full name, as the store indexes it.
 func NameKey(fullName string) string { return vntext.Fold(fullName) }
+
+// Area is where the citizen belongs for an officer's area: the permanent
+// address, else the current one, else the place of birth registration, as
+// 2025 province and commune codes. The commune is named only when the
+// address converts to exactly one; a split old commune leaves it empty, so
+// that only province officers and administrators see the record until an
+// officer decides it.
+func (v CitizenView) Area() (province, commune string) {
+	for _, field := range []string{"permanent_address", "current_address", "birth_registration_place"} {
+		if p, ok := v.Places[field]; ok && len(p.Current) > 0 {
+			return p.Area()
+		}
+	}
+	return "", ""
+}
+
+// Area is the 2025 province and commune codes of an address ("" where not
+// certain).
+func (p Place) Area() (province, commune string) {
+	if p.CurrentProvince != nil {
+		province = p.CurrentProvince.Code
+	}
+	if len(p.Current) == 1 {
+		commune = p.Current[0].Code
+	}
+	return province, commune
+}
