@@ -4,10 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"dancu/internal/adminunit"
 	"dancu/internal/eid"
-	"dancu/internal/pid"
-	"dancu/internal/registry"
+	"dancu/internal/registry/registrytest"
 	"dancu/internal/store/storetest"
 )
 
@@ -16,12 +14,8 @@ func TestPrepareDemo(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			ctx := context.Background()
 			db := storetest.Open(t, engine)
-			units, err := adminunit.Load()
-			if err != nil {
-				t.Fatal(err)
-			}
-			accounts := eid.NewService(db, units)
-			reg := registry.NewService(db, pid.NewAllocator(db), units)
+			accounts := eid.NewService(db, registrytest.Units(t))
+			reg := registrytest.New(t, db)
 			dir := t.TempDir()
 			first, err := prepareDemo(ctx, dir, accounts, reg)
 			if err != nil {

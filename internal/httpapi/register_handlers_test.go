@@ -11,10 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"dancu/internal/adminunit"
 	"dancu/internal/eid"
-	"dancu/internal/pid"
-	"dancu/internal/registry"
+	"dancu/internal/registry/registrytest"
 	"dancu/internal/store"
 	"dancu/internal/store/storetest"
 
@@ -33,10 +31,7 @@ type registerAPI struct {
 }
 
 func newRegisterAPI(t *testing.T, db *store.DB) *registerAPI {
-	units, err := adminunit.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	units := registrytest.Units(t)
 	accounts := eid.NewService(db, units)
 	api := &registerAPI{t: t, tokens: map[string]string{}, logs: &bytes.Buffer{}}
 	for name, ra := range map[string]struct {
@@ -53,7 +48,7 @@ func newRegisterAPI(t *testing.T, db *store.DB) *registerAPI {
 		Log:      slog.New(slog.NewTextHandler(api.logs, nil)),
 		Metrics:  prometheus.NewRegistry(),
 		Accounts: accounts,
-		Register: registry.NewService(db, pid.NewAllocator(db), units),
+		Register: registrytest.New(t, db),
 	})
 	api.srv = httptest.NewServer(h)
 	t.Cleanup(api.srv.Close)

@@ -4,52 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"dancu/internal/adminunit"
 	"dancu/internal/pid"
 	"dancu/internal/registry"
+	"dancu/internal/registry/registrytest"
 	"dancu/internal/store"
 	"dancu/internal/store/storetest"
 )
 
-var (
-	unitsOnce sync.Once
-	units     *adminunit.Directory
-	unitsErr  error
-)
-
-func directory(t testing.TB) *adminunit.Directory {
-	unitsOnce.Do(func() { units, unitsErr = adminunit.Load() })
-	if unitsErr != nil {
-		t.Fatal(unitsErr)
-	}
-	return units
-}
-
-// clock is a settable clock; every reading advances it by a second so
-// that events recorded one after another have distinct times.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(time.Second)
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-var ict = time.FixedZone("ICT", 7*3600)
+var ict = registrytest.ICT
 
 // fixture is a register on a fresh database, with a clock set to
 // 2026-06-15 09:00 in Vietnam.
@@ -58,13 +24,13 @@ type fixture struct {
 	ctx   context.Context
 	db    *store.DB
 	svc   *registry.Service
-	clock *clock
+	clock *registrytest.Clock
 	next  int
 }
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
-	clk := &clock{now: time.Date(2026, 6, 15, 9, 0, 0, 0, ict)}
-	svc := registry.NewService(db, pid.NewAllocator(db), directory(t), registry.WithClock(clk.Now))
+	clk := registrytest.NewClock(time.Date(2026, 6, 15, 9, 0, 0, 0, ict))
+	svc := registrytest.New(t, db, registry.WithClock(clk.Now))
 	return &fixture{t: t, ctx: context.Background(), db: db, svc: svc, clock: clk}
 }
 

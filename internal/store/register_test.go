@@ -15,17 +15,14 @@ import (
 	"dancu/internal/adminunit"
 	"dancu/internal/pid"
 	"dancu/internal/registry"
+	"dancu/internal/registry/registrytest"
 	"dancu/internal/store"
 	"dancu/internal/store/storetest"
 )
 
 func register(t testing.TB, db *store.DB) *registry.Service {
 	t.Helper()
-	units, err := adminunit.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return registry.NewService(db, pid.NewAllocator(db), units)
+	return registrytest.New(t, db)
 }
 
 var (

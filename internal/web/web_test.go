@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,45 +16,15 @@ import (
 	"dancu/internal/eid"
 	"dancu/internal/pid"
 	"dancu/internal/registry"
+	"dancu/internal/registry/registrytest"
 	"dancu/internal/store"
 	"dancu/internal/store/storetest"
 	"dancu/internal/web"
 )
 
-var (
-	unitsOnce sync.Once
-	units     *adminunit.Directory
-	unitsErr  error
-)
+var ict = registrytest.ICT
 
-func directory(t testing.TB) *adminunit.Directory {
-	unitsOnce.Do(func() { units, unitsErr = adminunit.Load() })
-	if unitsErr != nil {
-		t.Fatal(unitsErr)
-	}
-	return units
-}
-
-// clock is a settable clock for the register.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(time.Second)
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-var ict = time.FixedZone("ICT", 7*3600)
+func directory(t testing.TB) *adminunit.Directory { return registrytest.Units(t) }
 
 // The family every test reads: An and Bình, married, in one household in
 // Phường Ba Đình (Hà Nội), and their son, registered at birth in 2024 as
@@ -80,8 +49,8 @@ type env struct {
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
 	ctx := context.Background()
-	clk := &clock{now: time.Date(2026, 6, 10, 9, 0, 0, 0, ict)}
-	reg := registry.NewService(db, pid.NewAllocator(db), directory(t), registry.WithClock(clk.Now))
+	clk := registrytest.NewClock(time.Date(2026, 6, 10, 9, 0, 0, 0, ict))
+	reg := registrytest.New(t, db, registry.WithClock(clk.Now))
 	accounts := eid.NewService(db, directory(t))
 	e := &env{t: t}
 	for _, u := range []struct {
