@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"strings"
 
 	"dancu/internal/adminunit"
@@ -152,12 +151,7 @@ func versionCommand() command {
 }
 
 // Version is the module version of the build, or "devel".
-func Version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
-}
+func Version() string { return config.Version() }
 
 // maxLineBytes bounds one line of a streamed input; longer lines are an
 // error, not a silent truncation.

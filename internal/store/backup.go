@@ -15,12 +15,13 @@ import (
 	"hash"
 	"io"
 	"math"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"dancu/internal/config"
 )
 
 // A backup is a logical, engine-neutral copy of every dancu table: a gzip
@@ -168,7 +169,7 @@ func (db *DB) Backup(ctx context.Context, w io.Writer, progress func(table strin
 		SchemaVersion: sum.SchemaVersion,
 		Engine:        db.engine,
 		CreatedAt:     time.Now().UTC().Format(time.RFC3339),
-		DancuVersion:  buildVersion(),
+		DancuVersion:  config.Version(),
 	}
 	if err := writeJSONLine(header); err != nil {
 		return sum, fmt.Errorf("backup: write: %w", err)
@@ -1096,13 +1097,4 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
-}
-
-// buildVersion is the module version of the running binary, recorded in a
-// backup's header for the operator's information.
-func buildVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }
