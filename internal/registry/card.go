@@ -38,18 +38,11 @@ type IDCardIssuance struct {
 // RecordIDCardIssuance issues a card and computes its expiry.
 func (s *Service) RecordIDCardIssuance(ctx context.Context, in IDCardIssuance) (Event, error) {
 	return s.record(ctx, KindIDCardIssuance, in.Meta, func(w *work) error {
-		number, err := checkPID("pid", in.PID)
+		c, err := w.alive("pid", in.PID)
 		if err != nil {
 			return err
 		}
-		c, err := w.living("pid", number)
-		if err != nil {
-			return err
-		}
-		if c.Status != StatusAlive {
-			return rule("pid", "not_alive", "citizen %s is recorded as %s", number, c.Status)
-		}
-		card := &IDCard{Number: string(number), IssueDate: w.day, IssuedBy: in.IssuedBy}
+		card := &IDCard{Number: string(c.PID), IssueDate: w.day, IssuedBy: in.IssuedBy}
 		if err := s.checkCard(card, c); err != nil {
 			return err
 		}

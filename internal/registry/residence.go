@@ -30,20 +30,18 @@ type PermanentResidence struct {
 // RecordPermanentResidence records a move of permanent residence.
 func (s *Service) RecordPermanentResidence(ctx context.Context, in PermanentResidence) (Event, error) {
 	return s.record(ctx, KindPermanentResidence, in.Meta, func(w *work) error {
-		number, err := checkPID("pid", in.PID)
-		if err != nil {
+		if _, err := checkPID("pid", in.PID); err != nil {
 			return err
 		}
+		var err error
 		if in.NewHeadPID, err = optionalPID("new_head_pid", in.NewHeadPID); err != nil {
 			return err
 		}
-		c, err := w.living("pid", number)
+		c, err := w.alive("pid", in.PID)
 		if err != nil {
 			return err
 		}
-		if c.Status != StatusAlive {
-			return rule("pid", "not_alive", "citizen %s is recorded as %s", number, c.Status)
-		}
+		number := c.PID
 		var h *Household
 		if in.HouseholdID != "" {
 			if in.HouseholdID == c.HouseholdID {
@@ -145,8 +143,7 @@ func (s *Service) RecordOvernightStay(ctx context.Context, in Stay) (Event, erro
 
 // stay validates the common part of a Stay and loads its citizen.
 func (w *work) stay(in *Stay, addressRequired bool) (*Citizen, error) {
-	number, err := checkPID("pid", in.PID)
-	if err != nil {
+	if _, err := checkPID("pid", in.PID); err != nil {
 		return nil, err
 	}
 	if err := w.s.checkAddress("address", &in.Address, addressRequired); err != nil {
@@ -164,12 +161,5 @@ func (w *work) stay(in *Stay, addressRequired bool) (*Citizen, error) {
 	if !in.StartDate.SurelyBefore(in.EndDate) {
 		return nil, invalid("end_date", "before_start", "the end date %s is not after the start date %s", in.EndDate, in.StartDate)
 	}
-	c, err := w.living("pid", number)
-	if err != nil {
-		return nil, err
-	}
-	if c.Status != StatusAlive {
-		return nil, rule("pid", "not_alive", "citizen %s is recorded as %s", number, c.Status)
-	}
-	return c, nil
+	return w.alive("pid", in.PID)
 }

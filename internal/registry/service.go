@@ -263,6 +263,23 @@ func (w *work) living(field string, number pid.PID) (*Citizen, error) {
 // the event changes none of c's fields (an overnight stay).
 func (w *work) touch(c *Citizen) { w.citizens[c.PID].touched = true }
 
+// alive parses the number in field and loads its record, which must be
+// of someone alive: not deceased, merged or declared missing.
+func (w *work) alive(field string, p pid.PID) (*Citizen, error) {
+	number, err := checkPID(field, p)
+	if err != nil {
+		return nil, err
+	}
+	c, err := w.living(field, number)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status != StatusAlive {
+		return nil, rule(field, "not_alive", "citizen %s is recorded as %s", number, c.Status)
+	}
+	return c, nil
+}
+
 // add starts a new record.
 func (w *work) add(c Citizen) *Citizen {
 	w.citizens[c.PID] = &trackedCitizen{c: c}
