@@ -17,6 +17,7 @@ import (
 	"dancu/internal/adminunit"
 	"dancu/internal/pid"
 	"dancu/internal/registry"
+	"dancu/internal/registry/registrytest"
 	"dancu/internal/store"
 	"dancu/internal/store/storetest"
 	"dancu/internal/vntext"
@@ -131,11 +132,7 @@ func openBenchRegister(b *testing.B, engine store.Engine) *benchRegister {
 	if _, err := r.db.Migrate(ctx); err != nil {
 		b.Fatalf("migrate %s: %v", engine, err)
 	}
-	units, err := adminunit.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	r.svc = registry.NewService(r.db, pid.NewAllocator(r.db), units)
+	r.svc = registrytest.New(b, r.db)
 	// The commit baseline's table: the same for both engines.
 	if _, err := r.write.ExecContext(ctx, `CREATE TABLE bench_floor (id BIGINT PRIMARY KEY, data TEXT NOT NULL)`); err != nil {
 		b.Fatal(err)
