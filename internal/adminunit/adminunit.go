@@ -9,7 +9,10 @@
 // Directory is immutable and safe for concurrent use.
 package adminunit
 
-import "sort"
+import (
+	"sort"
+	"sync"
+)
 
 // Era names the administrative map a unit code belongs to.
 type Era string
@@ -84,6 +87,11 @@ type Directory struct {
 	names map[string][]nameRef
 	// maxWords is the longest name in words, bounding the resolver's spans.
 	maxWords int
+
+	// formatted maps the key of each commune's Format text to the commune;
+	// built on first use by ParseFormatted.
+	formattedOnce sync.Once
+	formatted     map[string]Unit
 }
 
 func (d *Directory) get(era Era, level Level, code string) *unit {

@@ -1,0 +1,90 @@
+package adminunit
+
+import (
+	"strings"
+
+	"dancu/internal/vntext"
+)
+
+// Format writes the units part of an address for a commune of era: its
+// name, then for the pre-2025 eras its district, then its province, joined
+// by ", " ("Phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh"). It is what
+// dancu writes after the street in files and pages, and Resolve reads it
+// back to the same commune. ok is false for an unknown commune.
+func (d *Directory) Format(era Era, communeCode string) (string, bool) {
+	c, ok := d.Commune(era, communeCode)
+	if !ok {
+		return "", false
+	}
+	parts := make([]string, 0, 3)
+	parts = append(parts, c.Name)
+	if era != Era2025 {
+		if dist, ok := d.DistrictOf(c); ok {
+			parts = append(parts, dist.Name)
+		}
+	}
+	if p, ok := d.ProvinceOf(c); ok {
+		parts = append(parts, p.Name)
+	}
+	return strings.Join(parts, ", "), true
+}
+
+// ParseFormatted reads an address written as a street followed by the
+// Format text of a commune of the 2025 or pre-2025 map ("Số 12, Phường
+// Bến Nghé, Quận 1, Thành phố Hồ Chí Minh"), comparing the units part
+// exactly, up to Unicode form, case and spacing; the street is everything
+// before it, without the joining comma. It is the strict, fast reader of
+// files dancu writes; ok is false when the text does not end with such a
+// units part (a person's address is for Resolve).
+func (d *Directory) ParseFormatted(text string) (street string, commune Unit, ok bool) {
+	d.formattedOnce.Do(d.buildFormatted)
+	text = strings.TrimSpace(text)
+	// Format writes two or three parts; try the units part of three parts
+	// first, so that a street ending in a commune-like name stays whole.
+	for parts := 3; parts >= 2; parts-- {
+		from, n := len(text), 0
+		for n < parts-1 && from > 0 {
+			from = strings.LastIndexByte(text[:from], ',')
+			if from < 0 {
+				break
+			}
+			n++
+		}
+		if n < parts-1 {
+			continue
+		}
+		// text[from:] holds parts-1 commas; the units part starts after the
+		// comma before it, or at the start of the text.
+		start := strings.LastIndexByte(text[:from], ',') + 1
+		if u, ok := d.formatted[formattedKey(text[start:])]; ok && !u.IsZero() {
+			return strings.TrimSpace(text[:max(start-1, 0)]), u, true
+		}
+	}
+	return "", Unit{}, false
+}
+
+func (d *Directory) buildFormatted() {
+	d.formatted = make(map[string]Unit)
+	// Pre-2025 first, so that a 2025 commune whose text is the same as a
+	// pre-2025 one without a district wins: new data is written in 2025
+	// units. Two communes of one era with the same text (the source has
+	// one such pair) are left unreadable: a zero Unit marks them.
+	for _, era := range []Era{EraPre2025, Era2025} {
+		for _, c := range d.order[era][LevelCommune] {
+			text, _ := d.Format(era, c.Code)
+			key := formattedKey(text)
+			if prev, ok := d.formatted[key]; ok && prev.Era == era {
+				d.formatted[key] = Unit{}
+				continue
+			}
+			d.formatted[key] = c.Unit
+		}
+	}
+}
+
+// formattedKey is text in NFC and lower case, with runs of spaces made one
+// and no space around commas.
+func formattedKey(text string) string {
+	key := strings.Join(strings.Fields(strings.ToLower(vntext.Normalize(text))), " ")
+	return strings.ReplaceAll(strings.ReplaceAll(key, ", ", ","), " ,", ",")
+}
