@@ -217,6 +217,9 @@ type work struct {
 	residences []Residence
 	claims     []pid.PID
 	main       pid.PID
+	// newHouseholdID, when set, is the id of the next household the event
+	// starts (an import keeps the file's ids); otherwise a new one is made.
+	newHouseholdID string
 }
 
 // citizen loads a record for the event to read or change; field names the
@@ -315,7 +318,11 @@ func (w *work) household(field, id string) (*Household, error) {
 
 // newHousehold starts a household at address with head as its head.
 func (w *work) newHousehold(address Address, head *Citizen) *Household {
-	id := w.s.newID()
+	id := w.newHouseholdID
+	if id == "" {
+		id = w.s.newID()
+	}
+	w.newHouseholdID = ""
 	w.households[id] = &trackedHousehold{h: Household{ID: id, Address: address}}
 	w.horder = append(w.horder, id)
 	h := &w.households[id].h

@@ -118,69 +118,85 @@ func (db *DB) FindCitizens(ctx context.Context, q registry.Query) ([]registry.Ci
 // new version; otherwise nothing is written and registry.ErrConflict is
 // returned, so the service can recompute the event on fresh data.
 func (db *DB) Commit(ctx context.Context, c registry.Commit) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error { return db.commit(ctx, tx, c) })
+}
+
+// CommitBatch writes many events in one transaction, as an import does:
+// all of them or none. Versions are checked as in Commit, in order, so a
+// batch may change a record several times.
+func (db *DB) CommitBatch(ctx context.Context, commits []registry.Commit) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		ev := c.Event
-		edata, err := json.Marshal(ev)
+		for _, c := range commits {
+			if err := db.commit(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (db *DB) commit(ctx context.Context, tx *sql.Tx, c registry.Commit) error {
+	ev := c.Event
+	edata, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	at := ev.RecordedAt.UnixMicro()
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO events (id, kind, pid, effective_date, recorded_at, actor, legal_basis, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		ev.ID, string(ev.Kind), string(ev.PID), ev.EffectiveDate.String(), at, ev.Actor, ev.LegalBasis, string(edata)); err != nil {
+		return fmt.Errorf("insert event: %w", err)
+	}
+	if err := db.step(ctx, "event"); err != nil {
+		return err
+	}
+	for _, number := range c.ClaimPIDs {
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO pid_claims (pid, claimed_at) VALUES ($1, $2) ON CONFLICT (pid) DO NOTHING`,
+			string(number), at); err != nil {
+			return fmt.Errorf("claim pid %s: %w", number, err)
+		}
+	}
+	for _, h := range c.Households {
+		if err := writeHousehold(ctx, tx, h, ev.ID, at); err != nil {
+			return err
+		}
+	}
+	if err := db.step(ctx, "households"); err != nil {
+		return err
+	}
+	// Members who stop being a head are written before the one who
+	// becomes head, so the one-head index never sees two at once.
+	citizens := append([]registry.Citizen(nil), c.Citizens...)
+	sort.SliceStable(citizens, func(i, j int) bool {
+		return citizens[i].RelationToHead != registry.RelationHead && citizens[j].RelationToHead == registry.RelationHead
+	})
+	for i, ct := range citizens {
+		if err := writeCitizen(ctx, tx, ct, c.Communes[ct.PID], ev.ID, at); err != nil {
+			return err
+		}
+		if i == 0 {
+			if err := db.step(ctx, "first citizen"); err != nil {
+				return err
+			}
+		}
+	}
+	for _, r := range c.Residences {
+		data, err := json.Marshal(r)
 		if err != nil {
 			return err
 		}
-		at := ev.RecordedAt.UnixMicro()
 		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO events (id, kind, pid, effective_date, recorded_at, actor, legal_basis, data)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			ev.ID, string(ev.Kind), string(ev.PID), ev.EffectiveDate.String(), at, ev.Actor, ev.LegalBasis, string(edata)); err != nil {
-			return fmt.Errorf("insert event: %w", err)
+			INSERT INTO residences (id, pid, kind, active, start_date, end_date, event_id, data)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (id) DO UPDATE SET active = excluded.active, end_date = excluded.end_date,
+				event_id = excluded.event_id, data = excluded.data`,
+			r.ID, string(r.PID), string(r.Kind), boolInt(r.Active), r.StartDate.String(), r.EndDate.String(), ev.ID, string(data)); err != nil {
+			return fmt.Errorf("write residence %s: %w", r.ID, err)
 		}
-		if err := db.step(ctx, "event"); err != nil {
-			return err
-		}
-		for _, number := range c.ClaimPIDs {
-			if _, err := tx.ExecContext(ctx,
-				`INSERT INTO pid_claims (pid, claimed_at) VALUES ($1, $2) ON CONFLICT (pid) DO NOTHING`,
-				string(number), at); err != nil {
-				return fmt.Errorf("claim pid %s: %w", number, err)
-			}
-		}
-		for _, h := range c.Households {
-			if err := writeHousehold(ctx, tx, h, ev.ID, at); err != nil {
-				return err
-			}
-		}
-		if err := db.step(ctx, "households"); err != nil {
-			return err
-		}
-		// Members who stop being a head are written before the one who
-		// becomes head, so the one-head index never sees two at once.
-		citizens := append([]registry.Citizen(nil), c.Citizens...)
-		sort.SliceStable(citizens, func(i, j int) bool {
-			return citizens[i].RelationToHead != registry.RelationHead && citizens[j].RelationToHead == registry.RelationHead
-		})
-		for i, ct := range citizens {
-			if err := writeCitizen(ctx, tx, ct, c.Communes[ct.PID], ev.ID, at); err != nil {
-				return err
-			}
-			if i == 0 {
-				if err := db.step(ctx, "first citizen"); err != nil {
-					return err
-				}
-			}
-		}
-		for _, r := range c.Residences {
-			data, err := json.Marshal(r)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `
-				INSERT INTO residences (id, pid, kind, active, start_date, end_date, event_id, data)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-				ON CONFLICT (id) DO UPDATE SET active = excluded.active, end_date = excluded.end_date,
-					event_id = excluded.event_id, data = excluded.data`,
-				r.ID, string(r.PID), string(r.Kind), boolInt(r.Active), r.StartDate.String(), r.EndDate.String(), ev.ID, string(data)); err != nil {
-				return fmt.Errorf("write residence %s: %w", r.ID, err)
-			}
-		}
-		return db.step(ctx, "residences")
-	})
+	}
+	return db.step(ctx, "residences")
 }
 
 func writeHousehold(ctx context.Context, tx *sql.Tx, h registry.Household, eventID string, at int64) error {
@@ -305,4 +321,34 @@ func collectJSON[T any](rows *sql.Rows) ([]T, error) {
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// EachCitizen calls fn with every citizen, household by household with
+// the head first, then by number; citizens of no household come first on
+// SQLite and last on PostgreSQL. It reads in one snapshot, streaming, in
+// constant memory.
+func (db *DB) EachCitizen(ctx context.Context, fn func(registry.Citizen) error) error {
+	rows, err := db.read.QueryContext(ctx,
+		`SELECT data FROM citizens ORDER BY household_id, relation_to_head <> 'head', pid`)
+	if err != nil {
+		return fmt.Errorf("list citizens: %w", err)
+	}
+	defer rows.Close()
+	var data []byte
+	for rows.Next() {
+		if err := rows.Scan(&data); err != nil {
+			return fmt.Errorf("list citizens: %w", err)
+		}
+		var c registry.Citizen
+		if err := json.Unmarshal(data, &c); err != nil {
+			return fmt.Errorf("list citizens: %w", err)
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list citizens: %w", err)
+	}
+	return nil
 }

@@ -1,0 +1,408 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"dancu/internal/pid"
+)
+
+// BatchStore is a Store that can commit many events in one transaction, as
+// an import does: all of them or none.
+type BatchStore interface {
+	CommitBatch(ctx context.Context, commits []Commit) error
+}
+
+// Outcome is what an import did with one row.
+type Outcome string
+
+// Import outcomes.
+const (
+	Imported  Outcome = "imported"
+	Unchanged Outcome = "unchanged" // the register already holds the same citizen
+	Rejected  Outcome = "rejected"
+)
+
+// RowResult is the fate of one row of an import.
+type RowResult struct {
+	Line    int64
+	PID     string
+	Outcome Outcome
+	// Err says why a row was rejected: a *FieldError naming the column, or
+	// a plain error.
+	Err error
+}
+
+// ImportOptions configure an Importer.
+type ImportOptions struct {
+	// Actor is who records the initial registrations ("import" when empty).
+	Actor string
+	// LegalBasis of the registrations.
+	LegalBasis string
+	// Source names the input (a file name) in each event's note.
+	Source string
+	// BatchSize is how many rows commit together (default 1,000): each
+	// batch is one transaction, so an interrupted import leaves whole
+	// batches and rerunning it finishes the job.
+	BatchSize int
+	// Result receives the outcome of every row, in input order for the
+	// rows that were imported or unchanged and at once for rejects.
+	Result func(RowResult)
+}
+
+// Importer enters rows of a file into the register, one initial
+// registration event per citizen, batching commits. It is not safe for
+// concurrent use; call Add for each row, then Close.
+type Importer struct {
+	s     *Service
+	opts  ImportOptions
+	run   string // identifies this run in event notes
+	batch *overlay
+	rows  []pendingRow
+}
+
+type pendingRow struct {
+	line   int64
+	record Record
+	commit Commit
+	pid    pid.PID
+}
+
+// NewImporter starts an import.
+func (s *Service) NewImporter(opts ImportOptions) *Importer {
+	if opts.Actor == "" {
+		opts.Actor = "import"
+	}
+	if opts.LegalBasis == "" {
+		opts.LegalBasis = "Luật Căn cước 2023, Điều 10 (thu thập dữ liệu dân cư)"
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 1000
+	}
+	if opts.Result == nil {
+		opts.Result = func(RowResult) {}
+	}
+	run := s.newID()
+	return &Importer{s: s, opts: opts, run: run[len(run)-12:], batch: newOverlay(s.store)}
+}
+
+// notePrefix starts the note of every event of this run.
+func (im *Importer) notePrefix() string { return "import " + im.run + ", line " }
+
+// Add validates one row (line is its line number in the file, for the
+// error) and queues its registration; full batches are committed. An error
+// is returned only when the store fails: a bad row is reported through
+// Result and the import goes on.
+func (im *Importer) Add(ctx context.Context, line int64, r Record) error {
+	c, outcome, err := im.build(ctx, im.batch, line, r)
+	if err != nil {
+		var fe *FieldError
+		if !errors.As(err, &fe) && !errors.Is(err, errRejected) {
+			return err
+		}
+		im.opts.Result(RowResult{Line: line, PID: r.PID, Outcome: Rejected, Err: err})
+		return nil
+	}
+	if outcome == Unchanged {
+		im.opts.Result(RowResult{Line: line, PID: r.PID, Outcome: Unchanged})
+		return nil
+	}
+	im.batch.apply(c, line)
+	im.rows = append(im.rows, pendingRow{line: line, record: r, commit: c, pid: c.Event.PID})
+	if len(im.rows) >= im.opts.BatchSize {
+		return im.Flush(ctx)
+	}
+	return nil
+}
+
+// Close commits what is queued.
+func (im *Importer) Close(ctx context.Context) error { return im.Flush(ctx) }
+
+// Flush commits the queued rows in one transaction. When a concurrent
+// change to the register conflicts with the batch, its rows are redone one
+// by one on fresh data.
+func (im *Importer) Flush(ctx context.Context) error {
+	if len(im.rows) == 0 {
+		return nil
+	}
+	rows := im.rows
+	im.rows = nil
+	im.batch = newOverlay(im.s.store)
+	commits := make([]Commit, len(rows))
+	for i, r := range rows {
+		commits[i] = r.commit
+	}
+	var err error
+	if bs, ok := im.s.store.(BatchStore); ok {
+		err = bs.CommitBatch(ctx, commits)
+	} else {
+		err = errBatchUnsupported
+	}
+	if err == nil {
+		for _, r := range rows {
+			im.opts.Result(RowResult{Line: r.line, PID: string(r.pid), Outcome: Imported})
+		}
+		return nil
+	}
+	if !errors.Is(err, ErrConflict) && !errors.Is(err, errBatchUnsupported) {
+		return fmt.Errorf("import: commit rows %d–%d: %w", rows[0].line, rows[len(rows)-1].line, err)
+	}
+	for _, r := range rows {
+		if err := im.one(ctx, r.line, r.record); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var errBatchUnsupported = errors.New("store commits one event at a time")
+
+// one imports a single row on its own, retrying on conflicts like any
+// event.
+func (im *Importer) one(ctx context.Context, line int64, r Record) error {
+	for attempt := range maxAttempts {
+		if attempt > 0 {
+			if err := backoff(ctx, attempt); err != nil {
+				return err
+			}
+		}
+		ov := newOverlay(im.s.store)
+		c, outcome, err := im.build(ctx, ov, line, r)
+		if err != nil {
+			var fe *FieldError
+			if !errors.As(err, &fe) && !errors.Is(err, errRejected) {
+				return err
+			}
+			im.opts.Result(RowResult{Line: line, PID: r.PID, Outcome: Rejected, Err: err})
+			return nil
+		}
+		if outcome == Unchanged {
+			im.opts.Result(RowResult{Line: line, PID: r.PID, Outcome: Unchanged})
+			return nil
+		}
+		err = im.s.store.Commit(ctx, c)
+		if err == nil {
+			im.opts.Result(RowResult{Line: line, PID: string(c.Event.PID), Outcome: Imported})
+			return nil
+		}
+		if !errors.Is(err, ErrConflict) {
+			return fmt.Errorf("import: line %d: %w", line, err)
+		}
+	}
+	return fmt.Errorf("import: line %d: gave up after %d concurrent changes", line, maxAttempts)
+}
+
+// errRejected marks a row refused for a reason that is not one field's.
+var errRejected = errors.New("rejected")
+
+func reject(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", errRejected, fmt.Sprintf(format, a...))
+}
+
+// build validates a row against the register as ov sees it and returns
+// the commit that registers it, or Unchanged.
+func (im *Importer) build(ctx context.Context, ov *overlay, line int64, r Record) (Commit, Outcome, error) {
+	in, err := im.s.FromRecord(r)
+	if err != nil {
+		return Commit{}, "", err
+	}
+	number := in.Citizen.PID
+	if first, ok := ov.lines[number]; ok {
+		return Commit{}, "", reject("pid %s appears twice in this file (first at line %d)", number, first)
+	}
+	stored, err := ov.Citizen(ctx, number)
+	switch {
+	case err == nil:
+		if err := im.compare(ctx, stored, in); err != nil {
+			return Commit{}, "", err
+		}
+		return Commit{}, Unchanged, nil
+	case !isNotFound(err):
+		return Commit{}, "", err
+	}
+	if err := checkHouseholdID(in.HouseholdID); err != nil {
+		return Commit{}, "", err
+	}
+	meta := Meta{Actor: im.opts.Actor, LegalBasis: im.opts.LegalBasis, Note: fmt.Sprintf("%s%d of %s", im.notePrefix(), line, im.opts.Source)}
+	if err := im.s.checkMeta(&meta); err != nil {
+		return Commit{}, "", err
+	}
+	s := *im.s
+	s.store = ov
+	w := &work{ctx: ctx, s: &s, day: meta.EffectiveDate, citizens: map[pid.PID]*trackedCitizen{}, households: map[string]*trackedHousehold{}}
+	if err := im.household(ctx, ov, w, &in); err != nil {
+		return Commit{}, "", err
+	}
+	if err := s.registerInitial(ctx, w, in); err != nil {
+		return Commit{}, "", err
+	}
+	c, err := w.commit(KindInitialRegistration, meta)
+	if err != nil {
+		return Commit{}, "", err
+	}
+	return c, Imported, nil
+}
+
+// household applies a file's household columns: the head's row starts
+// the household with the file's id, the others join it.
+func (im *Importer) household(ctx context.Context, ov *overlay, w *work, in *InitialRegistration) error {
+	if in.HouseholdID == "" {
+		if in.Relation != "" {
+			return invalid("household_id", "required", "relation_to_head %q needs a household_id", in.Relation)
+		}
+		return nil
+	}
+	if in.Citizen.Status == StatusDeceased {
+		return invalid("household_id", "deceased", "a deceased citizen belongs to no household")
+	}
+	h, err := ov.Household(ctx, in.HouseholdID)
+	exists := err == nil
+	if err != nil && !isNotFound(err) {
+		return err
+	}
+	if in.Relation == RelationHead {
+		if exists {
+			return rule("relation_to_head", "head_exists", "household %s already has head %s", in.HouseholdID, h.HeadPID)
+		}
+		if in.Citizen.PermanentAddress.IsZero() {
+			return invalid("permanent_address", "required", "the head of household %s needs a permanent address", in.HouseholdID)
+		}
+		w.newHouseholdID, in.HouseholdID, in.Relation = in.HouseholdID, "", ""
+		return nil
+	}
+	if !exists {
+		return rule("household_id", "no_head", "household %s has no head yet: its head's row must come first", in.HouseholdID)
+	}
+	a := in.Citizen.PermanentAddress
+	if !a.IsZero() {
+		if err := im.s.checkAddress("permanent_address", &a, false); err != nil {
+			return err
+		}
+		if a != h.Address {
+			return rule("permanent_address", "not_household_address", "%q is not the address of household %s (%q)", im.s.AddressText(a), h.ID, im.s.AddressText(h.Address))
+		}
+	}
+	return nil
+}
+
+// checkHouseholdID accepts the ids dancu makes (UUIDs) and other short
+// identifiers of letters, digits, '-' and '_'.
+func checkHouseholdID(id string) error {
+	if len(id) > 64 {
+		return invalid("household_id", "bad_household_id", "at most 64 characters")
+	}
+	for _, r := range id {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_') {
+			return invalid("household_id", "bad_household_id", "a household id holds letters, digits, '-' and '_', not %q", r)
+		}
+	}
+	return nil
+}
+
+// compare decides on a row whose PID the register holds: the same citizen
+// is unchanged; different data, or a second row of this run, is rejected.
+func (im *Importer) compare(ctx context.Context, stored Citizen, in InitialRegistration) error {
+	if line, ok := im.importedAt(ctx, stored.PID); ok {
+		return reject("pid %s appears twice in this file (first at line %d)", stored.PID, line)
+	}
+	want := im.s.RecordOf(im.s.normalized(in.Citizen))
+	have := im.s.RecordOf(stored)
+	if in.HouseholdID == "" {
+		have.HouseholdID, have.RelationToHead = "", ""
+	} else {
+		want.HouseholdID, want.RelationToHead = in.HouseholdID, string(in.Relation)
+	}
+	if want.PermanentAddress == "" && have.HouseholdID != "" {
+		have.PermanentAddress = ""
+	}
+	var differ []string
+	wf, hf := want.Fields(), have.Fields()
+	for i, name := range RecordFields {
+		if *wf[i] != *hf[i] {
+			differ = append(differ, name)
+		}
+	}
+	if len(differ) == 0 {
+		return nil
+	}
+	return reject("pid %s is already in the register with a different %s", stored.PID, strings.Join(differ, ", "))
+}
+
+// importedAt reports the line at which this run registered number, from
+// the note of its first event.
+func (im *Importer) importedAt(ctx context.Context, number pid.PID) (int64, bool) {
+	versions, err := im.s.store.History(ctx, number)
+	if err != nil || len(versions) == 0 {
+		return 0, false
+	}
+	var line int64
+	note := versions[0].Event.Note
+	if !strings.HasPrefix(note, im.notePrefix()) {
+		return 0, false
+	}
+	if _, err := fmt.Sscanf(note[len(im.notePrefix()):], "%d", &line); err != nil {
+		return 0, false
+	}
+	return line, true
+}
+
+// normalized is c as an initial registration would store it, as far as
+// the Record shows: validation's normalisations and defaults applied.
+func (s *Service) normalized(c Citizen) Citizen {
+	_ = s.checkDetails(&c)
+	for _, a := range []*Address{&c.PermanentAddress, &c.TemporaryAddress, &c.CurrentAddress} {
+		_ = s.checkAddress("", a, false)
+	}
+	if c.MaritalStatus == "" {
+		c.MaritalStatus = Single
+	}
+	if c.Status == "" {
+		c.Status = StatusAlive
+	}
+	return c
+}
+
+// overlay is the register as a batch being built sees it: the records the
+// batch's rows created or changed, over the store.
+type overlay struct {
+	Store
+	citizens   map[pid.PID]Citizen
+	households map[string]Household
+	lines      map[pid.PID]int64 // the line of each citizen the batch registers
+}
+
+func newOverlay(base Store) *overlay {
+	return &overlay{Store: base, citizens: map[pid.PID]Citizen{}, households: map[string]Household{}, lines: map[pid.PID]int64{}}
+}
+
+func (o *overlay) Citizen(ctx context.Context, number pid.PID) (Citizen, error) {
+	if c, ok := o.citizens[number]; ok {
+		return c, nil
+	}
+	return o.Store.Citizen(ctx, number)
+}
+
+func (o *overlay) Household(ctx context.Context, id string) (Household, error) {
+	if h, ok := o.households[id]; ok {
+		return h, nil
+	}
+	return o.Store.Household(ctx, id)
+}
+
+// apply records what commit c changed, for the rows after it.
+func (o *overlay) apply(c Commit, line int64) {
+	for _, ct := range c.Citizens {
+		o.citizens[ct.PID] = ct
+	}
+	for _, h := range c.Households {
+		// An exact-size copy: a later row appending to it must not write
+		// into the slice this commit holds.
+		members := make([]Member, len(h.Members))
+		copy(members, h.Members)
+		h.Members = members
+		o.households[h.ID] = h
+	}
+	o.lines[c.Event.PID] = line
+}
