@@ -50,6 +50,8 @@ func commands() []command {
 		migrateCommand(),
 		backupCommand(),
 		restoreCommand(),
+		importCommand(),
+		exportCommand(),
 		userAddCommand(),
 		pidDecodeCommand(),
 		addressResolveCommand(),
