@@ -61,6 +61,15 @@ type Importer struct {
 	run   string // identifies this run in event notes
 	batch *overlay
 	rows  []pendingRow
+	// inflight is the batch being committed while the next one is built
+	// (validating and committing each take about half the time, and the
+	// machine has more than one core); nil when none.
+	inflight *inflightBatch
+}
+
+type inflightBatch struct {
+	rows []pendingRow
+	done chan error
 }
 
 type pendingRow struct {
@@ -117,39 +126,66 @@ func (im *Importer) Add(ctx context.Context, line int64, r Record) error {
 	return nil
 }
 
-// Close commits what is queued.
-func (im *Importer) Close(ctx context.Context) error { return im.Flush(ctx) }
+// Close commits what is queued and waits for it.
+func (im *Importer) Close(ctx context.Context) error {
+	if err := im.Flush(ctx); err != nil {
+		return err
+	}
+	return im.wait(ctx)
+}
 
 // Flush commits the queued rows in one transaction. When a concurrent
 // change to the register conflicts with the batch, its rows are redone one
 // by one on fresh data.
 func (im *Importer) Flush(ctx context.Context) error {
+	if err := im.wait(ctx); err != nil {
+		return err
+	}
 	if len(im.rows) == 0 {
 		return nil
 	}
 	rows := im.rows
 	im.rows = nil
-	im.batch = newOverlay(im.s.store)
+	// The next batch sees this one's records until it is committed.
+	im.batch = &overlay{Store: im.s.store, prev: im.batch,
+		citizens: map[pid.PID]Citizen{}, households: map[string]Household{}, lines: map[pid.PID]int64{}}
+	im.batch.prev.prev = nil
 	commits := make([]Commit, len(rows))
 	for i, r := range rows {
 		commits[i] = r.commit
 	}
-	var err error
-	if bs, ok := im.s.store.(BatchStore); ok {
-		err = bs.CommitBatch(ctx, commits)
-	} else {
-		err = errBatchUnsupported
+	b := &inflightBatch{rows: rows, done: make(chan error, 1)}
+	im.inflight = b
+	go func() {
+		bs, ok := im.s.store.(BatchStore)
+		if !ok {
+			b.done <- errBatchUnsupported
+			return
+		}
+		b.done <- bs.CommitBatch(ctx, commits)
+	}()
+	return nil
+}
+
+// wait finishes the batch in flight: reports its rows, or redoes them one
+// by one when the batch could not commit as a whole.
+func (im *Importer) wait(ctx context.Context) error {
+	b := im.inflight
+	if b == nil {
+		return nil
 	}
+	im.inflight = nil
+	err := <-b.done
 	if err == nil {
-		for _, r := range rows {
+		for _, r := range b.rows {
 			im.opts.Result(RowResult{Line: r.line, PID: string(r.pid), Outcome: Imported})
 		}
 		return nil
 	}
 	if !errors.Is(err, ErrConflict) && !errors.Is(err, errBatchUnsupported) {
-		return fmt.Errorf("import: commit rows %d–%d: %w", rows[0].line, rows[len(rows)-1].line, err)
+		return fmt.Errorf("import: commit rows %d–%d: %w", b.rows[0].line, b.rows[len(b.rows)-1].line, err)
 	}
-	for _, r := range rows {
+	for _, r := range b.rows {
 		if err := im.one(ctx, r.line, r.record); err != nil {
 			return err
 		}
@@ -209,12 +245,15 @@ func (im *Importer) build(ctx context.Context, ov *overlay, line int64, r Record
 		return Commit{}, "", err
 	}
 	number := in.Citizen.PID
-	if first, ok := ov.lines[number]; ok {
-		return Commit{}, "", reject("pid %s appears twice in this file (first at line %d)", number, first)
+	for o := ov; o != nil; o = o.prev {
+		if first, ok := o.lines[number]; ok {
+			return Commit{}, "", reject("pid %s appears twice in this file (first at line %d)", number, first)
+		}
 	}
 	stored, err := ov.Citizen(ctx, number)
 	switch {
 	case err == nil:
+		// The register holds this number: the same citizen, or a clash.
 		if err := im.compare(ctx, stored, in); err != nil {
 			return Commit{}, "", err
 		}
@@ -231,7 +270,7 @@ func (im *Importer) build(ctx context.Context, ov *overlay, line int64, r Record
 	}
 	s := *im.s
 	s.store = ov
-	w := &work{ctx: ctx, s: &s, day: meta.EffectiveDate, citizens: map[pid.PID]*trackedCitizen{}, households: map[string]*trackedHousehold{}}
+	w := &work{ctx: ctx, s: &s, day: meta.EffectiveDate, citizens: map[pid.PID]*trackedCitizen{}, households: map[string]*trackedHousehold{}, knownNew: true}
 	if err := im.household(ctx, ov, w, &in); err != nil {
 		return Commit{}, "", err
 	}
@@ -368,6 +407,7 @@ func (s *Service) normalized(c Citizen) Citizen {
 // batch's rows created or changed, over the store.
 type overlay struct {
 	Store
+	prev       *overlay // the batch in flight, not yet in the store
 	citizens   map[pid.PID]Citizen
 	households map[string]Household
 	lines      map[pid.PID]int64 // the line of each citizen the batch registers
@@ -381,12 +421,22 @@ func (o *overlay) Citizen(ctx context.Context, number pid.PID) (Citizen, error) 
 	if c, ok := o.citizens[number]; ok {
 		return c, nil
 	}
+	if o.prev != nil {
+		if c, ok := o.prev.citizens[number]; ok {
+			return c, nil
+		}
+	}
 	return o.Store.Citizen(ctx, number)
 }
 
 func (o *overlay) Household(ctx context.Context, id string) (Household, error) {
 	if h, ok := o.households[id]; ok {
 		return h, nil
+	}
+	if o.prev != nil {
+		if h, ok := o.prev.households[id]; ok {
+			return h, nil
+		}
 	}
 	return o.Store.Household(ctx, id)
 }

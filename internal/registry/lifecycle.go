@@ -39,10 +39,12 @@ func (s *Service) registerInitial(ctx context.Context, w *work, in InitialRegist
 	if c.PID, err = checkPID("pid", c.PID); err != nil {
 		return err
 	}
-	if _, err := s.store.Citizen(ctx, c.PID); err == nil {
-		return rule("pid", "already_registered", "citizen %s is already in the register", c.PID)
-	} else if !isNotFound(err) {
-		return err
+	if !w.knownNew {
+		if _, err := s.store.Citizen(ctx, c.PID); err == nil {
+			return rule("pid", "already_registered", "citizen %s is already in the register", c.PID)
+		} else if !isNotFound(err) {
+			return err
+		}
 	}
 	if err := s.checkDetails(&c); err != nil {
 		return err

@@ -220,6 +220,10 @@ type work struct {
 	// newHouseholdID, when set, is the id of the next household the event
 	// starts (an import keeps the file's ids); otherwise a new one is made.
 	newHouseholdID string
+	// knownNew: the caller has checked that the citizen an initial
+	// registration enters is not in the register (an import, which looks
+	// first to tell a repeated row from a clash).
+	knownNew bool
 }
 
 // citizen loads a record for the event to read or change; field names the
@@ -406,7 +410,9 @@ func removeMember(h *Household, number pid.PID) {
 }
 
 // commit turns the unit of work into a Commit: new versions of what
-// changed and the field-by-field changes of the event.
+// changed and the field-by-field changes of the event. A record the event
+// creates has no field changes: its first version is the whole of it, and
+// the event names it among its subjects.
 func (w *work) commit(kind Kind, meta Meta) (Commit, error) {
 	now := w.s.now().UTC()
 	ev := Event{ID: w.s.newID(), Kind: kind, PID: w.main, Meta: meta, RecordedAt: now}
@@ -421,11 +427,13 @@ func (w *work) commit(kind Kind, meta Meta) (Commit, error) {
 			t.c.Version, t.c.UpdatedAt = t.version, t.updated
 			continue
 		}
-		changes, err := diff("citizen:"+string(number), t.before, after)
-		if err != nil {
-			return Commit{}, err
+		if t.before != nil {
+			changes, err := diff("citizen:"+string(number), t.before, after)
+			if err != nil {
+				return Commit{}, err
+			}
+			ev.Changes = append(ev.Changes, changes...)
 		}
-		ev.Changes = append(ev.Changes, changes...)
 		t.c.Version, t.c.UpdatedAt = t.version+1, now
 		ev.Subjects = append(ev.Subjects, number)
 		c.Citizens = append(c.Citizens, t.c)
@@ -440,17 +448,22 @@ func (w *work) commit(kind Kind, meta Meta) (Commit, error) {
 		if bytes.Equal(t.before, after) {
 			continue
 		}
-		changes, err := diff("household:"+id, t.before, after)
-		if err != nil {
-			return Commit{}, err
+		if t.before != nil {
+			changes, err := diff("household:"+id, t.before, after)
+			if err != nil {
+				return Commit{}, err
+			}
+			ev.Changes = append(ev.Changes, changes...)
 		}
-		ev.Changes = append(ev.Changes, changes...)
 		t.h.Version, t.h.UpdatedAt = t.version+1, now
 		ev.Households = append(ev.Households, id)
 		c.Households = append(c.Households, t.h)
 	}
 	for i := range c.Residences {
 		c.Residences[i].EventID = ev.ID
+		if c.Residences[i].Active {
+			continue // a registration this event starts: the row is its record
+		}
 		after, _ := json.Marshal(c.Residences[i])
 		changes, err := diff("residence:"+c.Residences[i].ID, nil, after)
 		if err != nil {

@@ -88,7 +88,15 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate") // take the write lock at BEGIN, never upgrade mid-transaction
-	writeDSN := "file:" + path + "?" + q.Encode()
+	// The one writer keeps 64 MiB of pages (the default is 2 MiB): index
+	// pages of a large register stay in memory across transactions instead
+	// of being read back for every insert.
+	writeQ := url.Values{}
+	for k, v := range q {
+		writeQ[k] = v
+	}
+	writeQ.Add("_pragma", "cache_size(-65536)")
+	writeDSN := "file:" + path + "?" + writeQ.Encode()
 	q.Add("_pragma", "query_only(ON)")
 	q.Del("_txlock")
 	readDSN := "file:" + path + "?" + q.Encode()

@@ -118,7 +118,7 @@ func (db *DB) FindCitizens(ctx context.Context, q registry.Query) ([]registry.Ci
 // new version; otherwise nothing is written and registry.ErrConflict is
 // returned, so the service can recompute the event on fresh data.
 func (db *DB) Commit(ctx context.Context, c registry.Commit) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error { return db.commit(ctx, tx, c) })
+	return db.inTx(ctx, func(tx *sql.Tx) error { return db.commit(ctx, &txExec{tx: tx}, c) })
 }
 
 // CommitBatch writes many events in one transaction, as an import does:
@@ -126,8 +126,10 @@ func (db *DB) Commit(ctx context.Context, c registry.Commit) error {
 // batch may change a record several times.
 func (db *DB) CommitBatch(ctx context.Context, commits []registry.Commit) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		x := &txExec{tx: tx, stmts: map[string]*sql.Stmt{}}
+		defer x.close()
 		for _, c := range commits {
-			if err := db.commit(ctx, tx, c); err != nil {
+			if err := db.commit(ctx, x, c); err != nil {
 				return err
 			}
 		}
@@ -135,7 +137,7 @@ func (db *DB) CommitBatch(ctx context.Context, commits []registry.Commit) error 
 	})
 }
 
-func (db *DB) commit(ctx context.Context, tx *sql.Tx, c registry.Commit) error {
+func (db *DB) commit(ctx context.Context, tx *txExec, c registry.Commit) error {
 	ev := c.Event
 	edata, err := json.Marshal(ev)
 	if err != nil {
@@ -199,7 +201,36 @@ func (db *DB) commit(ctx context.Context, tx *sql.Tx, c registry.Commit) error {
 	return db.step(ctx, "residences")
 }
 
-func writeHousehold(ctx context.Context, tx *sql.Tx, h registry.Household, eventID string, at int64) error {
+// txExec runs the statements of a write transaction; with stmts set (a
+// batch) it prepares each statement once and reuses it, which saves
+// SQLite parsing the same SQL for every row.
+type txExec struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (x *txExec) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if x.stmts == nil {
+		return x.tx.ExecContext(ctx, query, args...)
+	}
+	st, ok := x.stmts[query]
+	if !ok {
+		var err error
+		if st, err = x.tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		x.stmts[query] = st
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (x *txExec) close() {
+	for _, st := range x.stmts {
+		_ = st.Close()
+	}
+}
+
+func writeHousehold(ctx context.Context, tx *txExec, h registry.Household, eventID string, at int64) error {
 	data, err := json.Marshal(h)
 	if err != nil {
 		return err
@@ -228,7 +259,7 @@ func writeHousehold(ctx context.Context, tx *sql.Tx, h registry.Household, event
 	return nil
 }
 
-func writeCitizen(ctx context.Context, tx *sql.Tx, c registry.Citizen, commune, eventID string, at int64) error {
+func writeCitizen(ctx context.Context, tx *txExec, c registry.Citizen, commune, eventID string, at int64) error {
 	data, err := json.Marshal(c)
 	if err != nil {
 		return err
