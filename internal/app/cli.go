@@ -50,6 +50,7 @@ func commands() []command {
 		migrateCommand(),
 		backupCommand(),
 		restoreCommand(),
+		generateCommand(),
 		importCommand(),
 		exportCommand(),
 		userAddCommand(),

@@ -19,43 +19,82 @@ import (
 // between runs of serve --demo.
 const demoFile = "demo.json"
 
-// demoState is what serve --demo prepared.
+// demoState is what serve --demo prepared. It is written after each
+// step, so that a demonstration interrupted while loading is finished by
+// the next run.
 type demoState struct {
 	AccountID string `json:"account_id"`
+	Seeded    bool   `json:"seeded"`   // the sample family is recorded
+	Citizens  int    `json:"citizens"` // synthetic citizens loaded
+	Seed      uint64 `json:"seed"`
 	Token     string `json:"-"`
 }
 
+// demoSeed makes every demonstration the same population.
+const demoSeed = 20250701
+
 // prepareDemo makes the data directory a demonstration: an administrator
-// whose fresh token it returns, and a small family recorded through real
-// events. Run again on the same directory, it keeps what is there and only
-// issues a new token (tokens are stored hashed and cannot be shown again).
-func prepareDemo(ctx context.Context, dataDir string, accounts *eid.Service, reg *registry.Service) (demoState, error) {
+// whose fresh token it returns, a small family recorded through real
+// events, and size synthetic citizens imported as an operator would. Run
+// again on the same directory, it keeps what is there and only issues a
+// new token (tokens are stored hashed and cannot be shown again).
+func prepareDemo(ctx context.Context, dataDir string, accounts *eid.Service, reg *registry.Service, size int, env Env) (demoState, error) {
 	path := filepath.Join(dataDir, demoFile)
 	var st demoState
+	save := func() error {
+		raw, _ := json.Marshal(st)
+		if err := os.WriteFile(path+".tmp", raw, 0o600); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		return os.Rename(path+".tmp", path)
+	}
 	if raw, err := os.ReadFile(path); err == nil {
 		if err := json.Unmarshal(raw, &st); err != nil {
 			return st, fmt.Errorf("read %s: %w", path, err)
 		}
-		_, tok, err := accounts.IssueToken(ctx, st.AccountID, 0)
-		if err != nil {
-			return st, fmt.Errorf("demo: new token for %s: %w", st.AccountID, err)
-		}
-		st.Token = tok
-		return st, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return st, err
 	}
-	a, tok, err := accounts.CreateAccount(ctx, "Quản trị viên demo", eid.RoleAdmin, "")
-	if err != nil {
-		return st, fmt.Errorf("demo: create officer: %w", err)
+	var tok string
+	var err error
+	if st.AccountID == "" {
+		var a eid.Account
+		if a, tok, err = accounts.CreateAccount(ctx, "Quản trị viên demo", eid.RoleAdmin, ""); err != nil {
+			return st, fmt.Errorf("demo: create officer: %w", err)
+		}
+		st.AccountID = a.ID
+		if err := save(); err != nil {
+			return st, err
+		}
+	} else if _, tok, err = accounts.IssueToken(ctx, st.AccountID, 0); err != nil {
+		return st, fmt.Errorf("demo: new token for %s: %w", st.AccountID, err)
 	}
-	st = demoState{AccountID: a.ID, Token: tok}
-	if err := seedFamily(ctx, reg, a.ID); err != nil {
-		return st, fmt.Errorf("demo: %w", err)
+	st.Token = tok
+	if !st.Seeded {
+		if err := seedFamily(ctx, reg, st.AccountID); err != nil {
+			return st, fmt.Errorf("demo: %w", err)
+		}
+		st.Seeded = true
+		if err := save(); err != nil {
+			return st, err
+		}
 	}
-	raw, _ := json.Marshal(st)
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		return st, fmt.Errorf("demo: %w", err)
+	// Loaded once; a run that stopped while loading left no count, and
+	// loading again skips whoever is already there. A later --demo-size
+	// keeps the population the directory has.
+	if st.Citizens == 0 && size > 0 {
+		fmt.Fprintf(env.Stderr, "demo: generating and loading %d synthetic citizens (seed %d)…\n", size, demoSeed)
+		sum, err := generateInto(ctx, env, reg, size, demoSeed, filepath.Join(dataDir, "demo.rejects.csv"))
+		if err != nil {
+			return st, fmt.Errorf("demo: %w", err)
+		}
+		if err := printImportSummary(env, false, sum); err != nil {
+			return st, err
+		}
+		st.Citizens, st.Seed = size, demoSeed
+		if err := save(); err != nil {
+			return st, err
+		}
 	}
 	return st, nil
 }

@@ -34,22 +34,30 @@ func serveCommand() command {
 			cfg := config.Bind(fs, env.Getenv)
 			cfg.BindAddr(fs, env.Getenv)
 			demo := fs.Bool("demo", false, "fill the data directory with a demonstration population before serving")
+			demoSize := fs.Int("demo-size", 100000, "with --demo, how many synthetic citizens to generate")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return usagef("takes no arguments, got %q", args[0])
 				}
+				if *demoSize < 0 || *demoSize > 10000000 {
+					return usagef("--demo-size must be between 0 and 10000000")
+				}
 				if err := cfg.Validate(); err != nil {
 					return err
 				}
-				return serve(ctx, *cfg, *demo, env)
+				if !*demo {
+					*demoSize = -1
+				}
+				return serve(ctx, *cfg, *demoSize, env)
 			}
 		},
 	}
 }
 
 // serve runs the server until ctx is cancelled (SIGINT or SIGTERM), then
-// drains requests in flight.
-func serve(ctx context.Context, cfg config.Config, demo bool, env Env) error {
+// drains requests in flight. demoSize ≥ 0 prepares a demonstration with
+// that many synthetic citizens first.
+func serve(ctx context.Context, cfg config.Config, demoSize int, env Env) error {
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	db, err := openStore(ctx, cfg)
 	if err != nil {
@@ -107,19 +115,19 @@ func serve(ctx context.Context, cfg config.Config, demo bool, env Env) error {
 	}
 	url := "http://" + ln.Addr().String()
 	log.Info("serving", "url", url, "db", db.String())
-	if demo {
-		st, err := prepareDemo(ctx, cfg.DataDir, accounts, register)
+	if demoSize >= 0 {
+		st, err := prepareDemo(ctx, cfg.DataDir, accounts, register, demoSize, env)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stderr, "\ndancu demo is ready: a sample family in Hà Nội, recorded through real events.\n"+
+		fmt.Fprintf(env.Stderr, "\ndancu demo is ready: %[3]d synthetic citizens and a sample family in Hà Nội, recorded through real events.\n"+
 			"  console:  %[1]s/officer\n"+
 			"  token:    %[2]s\n"+
 			"            (an administrator's; sign in with it, or send it as 'Authorization: Bearer' to the API)\n"+
 			"  try:      %[1]s/officer/citizens/001181000104  (a record with a name change and a move)\n"+
 			"            %[1]s/v1/register/citizens/001078000103  (the same data as JSON)\n"+
 			"  API doc:  %[1]s/openapi.json   health: %[1]s/healthz   metrics: %[1]s/metrics\n"+
-			"Press Ctrl+C to stop. Run again on the same data directory to reuse it (with a new token).\n\n", url, st.Token)
+			"Press Ctrl+C to stop. Run again on the same data directory to reuse it (with a new token).\n\n", url, st.Token, st.Citizens)
 	}
 
 	errc := make(chan error, 1)

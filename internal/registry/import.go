@@ -281,6 +281,9 @@ func (im *Importer) build(ctx context.Context, ov *overlay, line int64, r Record
 	if err != nil {
 		return Commit{}, "", err
 	}
+	if err := c.Encode(); err != nil {
+		return Commit{}, "", err
+	}
 	return c, Imported, nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -49,6 +50,9 @@ type DB struct {
 	// multi-statement write; an error from it aborts the transaction as a
 	// crash would.
 	failpoint func(step string) error
+
+	// bulk is set while BulkWrites relaxes durability for a load.
+	bulk atomic.Bool
 }
 
 // step calls the test failpoint, if any, after a step of a write.

@@ -126,6 +126,11 @@ func (db *DB) Commit(ctx context.Context, c registry.Commit) error {
 // batch may change a record several times.
 func (db *DB) CommitBatch(ctx context.Context, commits []registry.Commit) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if db.engine == Postgres && db.bulk.Load() {
+			if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit TO off`); err != nil {
+				return err
+			}
+		}
 		x := &txExec{tx: tx, stmts: map[string]*sql.Stmt{}}
 		defer x.close()
 		for _, c := range commits {
@@ -139,7 +144,11 @@ func (db *DB) CommitBatch(ctx context.Context, commits []registry.Commit) error 
 
 func (db *DB) commit(ctx context.Context, tx *txExec, c registry.Commit) error {
 	ev := c.Event
-	edata, err := json.Marshal(ev)
+	enc := c.Encoded
+	if enc == nil {
+		enc = &registry.EncodedCommit{}
+	}
+	edata, err := encoded(enc.Event, ev)
 	if err != nil {
 		return err
 	}
@@ -160,8 +169,8 @@ func (db *DB) commit(ctx context.Context, tx *txExec, c registry.Commit) error {
 			return fmt.Errorf("claim pid %s: %w", number, err)
 		}
 	}
-	for _, h := range c.Households {
-		if err := writeHousehold(ctx, tx, h, ev.ID, at); err != nil {
+	for i, h := range c.Households {
+		if err := writeHousehold(ctx, tx, h, at1(enc.Households, i), ev.ID, at); err != nil {
 			return err
 		}
 	}
@@ -170,12 +179,16 @@ func (db *DB) commit(ctx context.Context, tx *txExec, c registry.Commit) error {
 	}
 	// Members who stop being a head are written before the one who
 	// becomes head, so the one-head index never sees two at once.
-	citizens := append([]registry.Citizen(nil), c.Citizens...)
-	sort.SliceStable(citizens, func(i, j int) bool {
-		return citizens[i].RelationToHead != registry.RelationHead && citizens[j].RelationToHead == registry.RelationHead
+	order := make([]int, len(c.Citizens))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		return c.Citizens[order[i]].RelationToHead != registry.RelationHead && c.Citizens[order[j]].RelationToHead == registry.RelationHead
 	})
-	for i, ct := range citizens {
-		if err := writeCitizen(ctx, tx, ct, c.Communes[ct.PID], ev.ID, at); err != nil {
+	for i, k := range order {
+		ct := c.Citizens[k]
+		if err := writeCitizen(ctx, tx, ct, at1(enc.Citizens, k), c.Communes[ct.PID], ev.ID, at); err != nil {
 			return err
 		}
 		if i == 0 {
@@ -184,8 +197,8 @@ func (db *DB) commit(ctx context.Context, tx *txExec, c registry.Commit) error {
 			}
 		}
 	}
-	for _, r := range c.Residences {
-		data, err := json.Marshal(r)
+	for i, r := range c.Residences {
+		data, err := encoded(at1(enc.Residences, i), r)
 		if err != nil {
 			return err
 		}
@@ -199,6 +212,23 @@ func (db *DB) commit(ctx context.Context, tx *txExec, c registry.Commit) error {
 		}
 	}
 	return db.step(ctx, "residences")
+}
+
+// encoded is pre, the JSON of v made ahead (registry.Commit.Encode), or v
+// encoded now.
+func encoded(pre []byte, v any) ([]byte, error) {
+	if pre != nil {
+		return pre, nil
+	}
+	return json.Marshal(v)
+}
+
+// at1 is list[i], or nil when list has none.
+func at1(list [][]byte, i int) []byte {
+	if i < len(list) {
+		return list[i]
+	}
+	return nil
 }
 
 // txExec runs the statements of a write transaction; with stmts set (a
@@ -230,8 +260,8 @@ func (x *txExec) close() {
 	}
 }
 
-func writeHousehold(ctx context.Context, tx *txExec, h registry.Household, eventID string, at int64) error {
-	data, err := json.Marshal(h)
+func writeHousehold(ctx context.Context, tx *txExec, h registry.Household, pre []byte, eventID string, at int64) error {
+	data, err := encoded(pre, h)
 	if err != nil {
 		return err
 	}
@@ -259,8 +289,8 @@ func writeHousehold(ctx context.Context, tx *txExec, h registry.Household, event
 	return nil
 }
 
-func writeCitizen(ctx context.Context, tx *txExec, c registry.Citizen, commune, eventID string, at int64) error {
-	data, err := json.Marshal(c)
+func writeCitizen(ctx context.Context, tx *txExec, c registry.Citizen, pre []byte, commune, eventID string, at int64) error {
+	data, err := encoded(pre, c)
 	if err != nil {
 		return err
 	}
@@ -382,4 +412,46 @@ func (db *DB) EachCitizen(ctx context.Context, fn func(registry.Citizen) error) 
 		return fmt.Errorf("list citizens: %w", err)
 	}
 	return nil
+}
+
+// BulkWrites relaxes durability for a long load such as an import: until
+// end is called, a committed batch reaches the disk at the next
+// checkpoint (SQLite: synchronous=NORMAL, checkpoints every 64 MiB of WAL)
+// or within a fraction of a second (PostgreSQL: synchronous_commit off for
+// CommitBatch), rather than before the commit returns. A crash of the
+// process loses nothing (the operating system holds the writes); a power
+// failure may lose the last batches, never corrupt the database, and
+// rerunning the import restores them. end makes everything durable and
+// restores the normal settings; call it before reporting the load done.
+func (db *DB) BulkWrites(ctx context.Context) (end func(context.Context) error, err error) {
+	if !db.bulk.CompareAndSwap(false, true) {
+		return nil, errors.New("a bulk load is already running")
+	}
+	if db.engine == SQLite {
+		if _, err := db.write.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+			db.bulk.Store(false)
+			return nil, err
+		}
+		if _, err := db.write.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 16384`); err != nil {
+			db.bulk.Store(false)
+			return nil, err
+		}
+	}
+	return func(ctx context.Context) error {
+		defer db.bulk.Store(false)
+		if db.engine == SQLite {
+			_, err1 := db.write.ExecContext(ctx, `PRAGMA synchronous = FULL`)
+			_, err2 := db.write.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 1000`)
+			// A full checkpoint writes the WAL into the database file and
+			// syncs it.
+			_, err3 := db.write.ExecContext(ctx, `PRAGMA wal_checkpoint(FULL)`)
+			return errors.Join(err1, err2, err3)
+		}
+		// A transaction with an id commits with a WAL flush, which covers
+		// every commit before it.
+		return db.inTx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `SELECT txid_current()`)
+			return err
+		})
+	}, nil
 }
