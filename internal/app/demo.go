@@ -13,6 +13,7 @@ import (
 	"dancu/internal/eid"
 	"dancu/internal/pid"
 	"dancu/internal/registry"
+	"dancu/internal/store"
 )
 
 // demoFile, in the data directory, remembers the demonstration officer
@@ -38,7 +39,7 @@ const demoSeed = 20250701
 // events, and size synthetic citizens imported as an operator would. Run
 // again on the same directory, it keeps what is there and only issues a
 // new token (tokens are stored hashed and cannot be shown again).
-func prepareDemo(ctx context.Context, dataDir string, accounts *eid.Service, reg *registry.Service, size int, env Env) (demoState, error) {
+func prepareDemo(ctx context.Context, dataDir string, db *store.DB, accounts *eid.Service, reg *registry.Service, size int, env Env) (demoState, error) {
 	path := filepath.Join(dataDir, demoFile)
 	var st demoState
 	save := func() error {
@@ -84,7 +85,7 @@ func prepareDemo(ctx context.Context, dataDir string, accounts *eid.Service, reg
 	// keeps the population the directory has.
 	if st.Citizens == 0 && size > 0 {
 		fmt.Fprintf(env.Stderr, "demo: generating and loading %d synthetic citizens (seed %d)…\n", size, demoSeed)
-		sum, err := generateInto(ctx, env, reg, size, demoSeed, filepath.Join(dataDir, "demo.rejects.csv"))
+		sum, err := generateInto(ctx, env, db, reg, size, demoSeed, filepath.Join(dataDir, "demo.rejects.csv"))
 		if err != nil {
 			return st, fmt.Errorf("demo: %w", err)
 		}

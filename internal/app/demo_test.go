@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"dancu/internal/eid"
@@ -17,7 +18,9 @@ func TestPrepareDemo(t *testing.T) {
 			accounts := eid.NewService(db, registrytest.Units(t))
 			reg := registrytest.New(t, db)
 			dir := t.TempDir()
-			first, err := prepareDemo(ctx, dir, accounts, reg)
+			var log strings.Builder
+			env := Env{Stderr: &log}
+			first, err := prepareDemo(ctx, dir, db, accounts, reg, 2000, env)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -32,9 +35,17 @@ func TestPrepareDemo(t *testing.T) {
 			if err != nil || len(hist) < 4 {
 				t.Fatalf("history of the demo daughter-in-law: %d versions, %v", len(hist), err)
 			}
+			// The synthetic population is in: at least 2,000 citizens
+			// beside the family, few or no rejects.
+			if n, _ := db.RowCount(ctx, "citizens"); n < 2000 {
+				t.Fatalf("%d citizens after the demo:\n%s", n, log.String())
+			}
+			if !strings.Contains(log.String(), "2000 rows") {
+				t.Errorf("demo log: %s", log.String())
+			}
 			events, _ := db.RowCount(ctx, "events")
 			// Run again: nothing is added, and a new token works.
-			second, err := prepareDemo(ctx, dir, accounts, reg)
+			second, err := prepareDemo(ctx, dir, db, accounts, reg, 2000, env)
 			if err != nil {
 				t.Fatal(err)
 			}

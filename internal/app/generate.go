@@ -12,6 +12,7 @@ import (
 	"dancu/internal/config"
 	"dancu/internal/registry"
 	"dancu/internal/rowfile"
+	"dancu/internal/store"
 	"dancu/internal/synth"
 )
 
@@ -127,7 +128,7 @@ func generateIntoRegister(ctx context.Context, cfg config.Config, env Env, count
 		return err
 	}
 	defer db.Close()
-	sum, err := generateInto(ctx, env, reg, count, seed, "generate.rejects.csv")
+	sum, err := generateInto(ctx, env, db, reg, count, seed, "generate.rejects.csv")
 	if err != nil {
 		return err
 	}
@@ -135,7 +136,7 @@ func generateIntoRegister(ctx context.Context, cfg config.Config, env Env, count
 }
 
 // generateInto generates count citizens and imports them into reg.
-func generateInto(ctx context.Context, env Env, reg *registry.Service, count int, seed uint64, rejects string) (importSummary, error) {
+func generateInto(ctx context.Context, env Env, db *store.DB, reg *registry.Service, count int, seed uint64, rejects string) (importSummary, error) {
 	g, err := newGenerator(count, seed)
 	if err != nil {
 		return importSummary{}, err
@@ -150,5 +151,5 @@ func generateInto(ctx context.Context, env Env, reg *registry.Service, count int
 		return n, r, nil
 	}
 	spec := importSpec{name: "generate", rejects: rejects, batch: 2000}
-	return importRows(ctx, env, reg, spec, fmt.Sprintf("synth seed %d", seed), int64(count), func() int64 { return n }, next)
+	return importRows(ctx, env, db, reg, spec, fmt.Sprintf("synth seed %d", seed), int64(count), func() int64 { return n }, next)
 }

@@ -116,7 +116,7 @@ func serve(ctx context.Context, cfg config.Config, demoSize int, env Env) error 
 	url := "http://" + ln.Addr().String()
 	log.Info("serving", "url", url, "db", db.String())
 	if demoSize >= 0 {
-		st, err := prepareDemo(ctx, cfg.DataDir, accounts, register, demoSize, env)
+		st, err := prepareDemo(ctx, cfg.DataDir, db, accounts, register, demoSize, env)
 		if err != nil {
 			return err
 		}

@@ -89,7 +89,7 @@ func startServer(t *testing.T, cfg config.Config) string {
 	done := make(chan error, 1)
 	var logs bytes.Buffer
 	go func() {
-		done <- serve(ctx, cfg, false, Env{Stdout: io.Discard, Stderr: &syncWriter{w: &logs}, Getenv: func(string) string { return "" }})
+		done <- serve(ctx, cfg, -1, Env{Stdout: io.Discard, Stderr: &syncWriter{w: &logs}, Getenv: func(string) string { return "" }})
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -106,7 +106,7 @@ func runImport(ctx context.Context, cfg config.Config, env Env, spec importSpec)
 	}
 	defer db.Close()
 	source := func() (int64, registry.Record, error) { return rd.Next() }
-	sum, err := importRows(ctx, env, reg, spec, filepath.Base(spec.name), size, func() int64 { return counter.n }, source)
+	sum, err := importRows(ctx, env, db, reg, spec, filepath.Base(spec.name), size, func() int64 { return counter.n }, source)
 	if err != nil {
 		return err
 	}
@@ -135,14 +135,24 @@ func openRegister(ctx context.Context, cfg config.Config) (*store.DB, *registry.
 // importRows feeds rows from next (io.EOF at the end, a *rowfile.RowError
 // for an unreadable row) to the register, writing rejects to spec.rejects
 // and progress to stderr. done reports progress toward total.
-func importRows(ctx context.Context, env Env, reg *registry.Service, spec importSpec, source string, total int64, done func() int64,
-	next func() (int64, registry.Record, error)) (importSummary, error) {
-	var sum importSummary
+func importRows(ctx context.Context, env Env, db *store.DB, reg *registry.Service, spec importSpec, source string, total int64, done func() int64,
+	next func() (int64, registry.Record, error)) (sum importSummary, err error) {
 	rej, err := newRejectsFile(spec.rejects)
 	if err != nil {
 		return sum, err
 	}
 	defer rej.abandon()
+	endBulk, err := db.BulkWrites(ctx)
+	if err != nil {
+		return sum, err
+	}
+	defer func() {
+		// What was committed is made durable even when the import stops
+		// early, before anything is reported.
+		if e := endBulk(context.WithoutCancel(ctx)); e != nil && err == nil {
+			err = fmt.Errorf("make the import durable: %w", e)
+		}
+	}()
 	start := time.Now()
 	m := newMeter(env.Stderr, "import", total)
 	var resultErr error

@@ -122,8 +122,9 @@ func (db *DB) Commit(ctx context.Context, c registry.Commit) error {
 }
 
 // CommitBatch writes many events in one transaction, as an import does:
-// all of them or none. Versions are checked as in Commit, in order, so a
-// batch may change a record several times.
+// all of them or none. A batch may change a record several times; versions
+// are checked as in Commit, against what the record was before the batch
+// (see batch.go).
 func (db *DB) CommitBatch(ctx context.Context, commits []registry.Commit) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		if db.engine == Postgres && db.bulk.Load() {
@@ -133,12 +134,13 @@ func (db *DB) CommitBatch(ctx context.Context, commits []registry.Commit) error 
 		}
 		x := &txExec{tx: tx, stmts: map[string]*sql.Stmt{}}
 		defer x.close()
+		b := newBatchWriter(db.engine)
 		for _, c := range commits {
-			if err := db.commit(ctx, x, c); err != nil {
+			if err := b.add(c); err != nil {
 				return err
 			}
 		}
-		return nil
+		return b.write(ctx, x)
 	})
 }
 
@@ -432,9 +434,14 @@ func (db *DB) BulkWrites(ctx context.Context) (end func(context.Context) error, 
 			db.bulk.Store(false)
 			return nil, err
 		}
-		if _, err := db.write.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 16384`); err != nil {
-			db.bulk.Store(false)
-			return nil, err
+		// A larger page cache keeps more of the indexes of a growing
+		// register in memory (random inserts would otherwise read their
+		// pages back); it is bounded, whatever the size of the load.
+		for _, p := range []string{`PRAGMA wal_autocheckpoint = 16384`, `PRAGMA cache_size = -262144`} {
+			if _, err := db.write.ExecContext(ctx, p); err != nil {
+				db.bulk.Store(false)
+				return nil, err
+			}
 		}
 	}
 	return func(ctx context.Context) error {
@@ -442,6 +449,7 @@ func (db *DB) BulkWrites(ctx context.Context) (end func(context.Context) error, 
 		if db.engine == SQLite {
 			_, err1 := db.write.ExecContext(ctx, `PRAGMA synchronous = FULL`)
 			_, err2 := db.write.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 1000`)
+			_, _ = db.write.ExecContext(ctx, `PRAGMA cache_size = -65536`)
 			// A full checkpoint writes the WAL into the database file and
 			// syncs it.
 			_, err3 := db.write.ExecContext(ctx, `PRAGMA wal_checkpoint(FULL)`)
