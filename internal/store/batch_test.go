@@ -1,0 +1,120 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"dancu/internal/pid"
+	"dancu/internal/registry"
+	"dancu/internal/store"
+	"dancu/internal/store/storetest"
+)
+
+// batchEvent is an event recording c (and h, when set) at the versions
+// they carry.
+func batchEvent(n int, h *registry.Household, cs ...registry.Citizen) registry.Commit {
+	c := registry.Commit{
+		Event: registry.Event{ID: fmt.Sprintf("ev-%04d", n), Kind: registry.KindInitialRegistration, PID: cs[0].PID,
+			Meta: meta, RecordedAt: time.Date(2026, 1, 1, 0, 0, n, 0, time.UTC)},
+		Citizens: cs, Communes: map[pid.PID]string{},
+	}
+	if h != nil {
+		c.Households = []registry.Household{*h}
+	}
+	for _, ct := range cs {
+		c.Communes[ct.PID] = "00004"
+		if ct.Version == 1 {
+			c.ClaimPIDs = append(c.ClaimPIDs, ct.PID)
+		}
+	}
+	return c
+}
+
+// A batch that creates a household and changes it twice writes the final
+// household once, every version, and nothing at all when a record it
+// creates or updates was changed meanwhile.
+func TestCommitBatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		head, spouse, child := citizen(1), citizen(2), citizen(3)
+		for i, c := range []*registry.Citizen{&head, &spouse, &child} {
+			c.Version, c.HouseholdID = 1, "hh-1"
+			c.RelationToHead = []registry.Relation{registry.RelationHead, registry.RelationSpouse, registry.RelationChild}[i]
+		}
+		h := registry.Household{ID: "hh-1", HeadPID: head.PID, Address: baDinh, Version: 1,
+			Members: []registry.Member{{PID: head.PID, Relation: registry.RelationHead}}}
+		h2 := h
+		h2.Version, h2.Members = 2, append(h.Members[:1:1], registry.Member{PID: spouse.PID, Relation: registry.RelationSpouse})
+		h3 := h2
+		h3.Version, h3.Members = 3, append(h2.Members[:2:2], registry.Member{PID: child.PID, Relation: registry.RelationChild})
+		batch := []registry.Commit{batchEvent(1, &h, head), batchEvent(2, &h2, spouse), batchEvent(3, &h3, child)}
+		if err := db.CommitBatch(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		want := "events=3 citizens=3 citizen_versions=3 households=1 household_versions=3 residences=0 pid_claims=3 "
+		if got := snapshot(t, db); got != want {
+			t.Fatalf("after the batch: %s, want %s", got, want)
+		}
+		stored, err := db.Household(ctx, "hh-1")
+		if err != nil || stored.Version != 3 || len(stored.Members) != 3 {
+			t.Fatalf("household %+v, %v", stored, err)
+		}
+
+		// A record the batch creates exists already: nothing is written.
+		again := citizen(1)
+		again.Version = 1
+		other := citizen(4)
+		other.Version = 1
+		before := snapshot(t, db)
+		err = db.CommitBatch(ctx, []registry.Commit{batchEvent(4, nil, other), batchEvent(5, nil, again)})
+		if !errors.Is(err, registry.ErrConflict) {
+			t.Fatalf("creating an existing citizen: %v, want a conflict", err)
+		}
+		// A record updated from a stale version: nothing is written.
+		stale := h3
+		stale.Version = 3 // computed from version 2, but the store has 3
+		moved := child
+		moved.Version = 2
+		err = db.CommitBatch(ctx, []registry.Commit{batchEvent(6, nil, other), batchEvent(7, &stale, moved)})
+		if !errors.Is(err, registry.ErrConflict) {
+			t.Fatalf("a stale household: %v, want a conflict", err)
+		}
+		if got := snapshot(t, db); got != before {
+			t.Fatalf("a failed batch wrote: %s, was %s", got, before)
+		}
+	})
+}
+
+// BulkWrites can be started once at a time and leaves the store as it
+// was.
+func TestBulkWrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		end, err := db.BulkWrites(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.BulkWrites(ctx); err == nil {
+			t.Fatal("a second bulk load started")
+		}
+		c := citizen(9)
+		c.Version = 1
+		if err := db.CommitBatch(ctx, []registry.Commit{batchEvent(9, nil, c)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := end(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Citizen(ctx, c.PID); err != nil {
+			t.Fatal(err)
+		}
+		end, err = db.BulkWrites(ctx)
+		if err != nil {
+			t.Fatalf("after the end: %v", err)
+		}
+		_ = end(ctx)
+	})
+}
