@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"time"
 
 	"dancu/internal/adminunit"
 	"dancu/internal/config"
@@ -72,54 +70,14 @@ func generateFile(env Env, out string, format rowfile.Format, count int, seed ui
 	if err != nil {
 		return err
 	}
-	var dst io.Writer = env.Stdout
-	var file *os.File
-	if out != "-" {
-		if file, err = os.Create(out + ".tmp"); err != nil {
-			return err
-		}
-		defer func() {
-			if file != nil {
-				file.Close()
-				os.Remove(out + ".tmp")
+	return writeRecords(env, out, format, "generate", "citizens", int64(count), func(write func(registry.Record) error) error {
+		for r, ok := g.Next(); ok; r, ok = g.Next() {
+			if err := write(r); err != nil {
+				return err
 			}
-		}()
-		dst = file
-	}
-	w, err := rowfile.NewWriter(dst, format)
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	m := newMeter(env.Stderr, "generate", int64(count))
-	var n int64
-	for {
-		r, ok := g.Next()
-		if !ok {
-			break
 		}
-		if err := w.Write(r); err != nil {
-			return err
-		}
-		n++
-		m.update(n, n)
-	}
-	m.finish()
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if file != nil {
-		if err := file.Close(); err != nil {
-			return err
-		}
-		if err := os.Rename(out+".tmp", out); err != nil {
-			return err
-		}
-		file = nil
-	}
-	took := time.Since(start)
-	fmt.Fprintf(env.Stderr, "generate: %d citizens in %s (%.0f rows/s)\n", n, took.Round(time.Millisecond), float64(n)/max(took.Seconds(), 1e-9))
-	return nil
+		return nil
+	})
 }
 
 func generateIntoRegister(ctx context.Context, cfg config.Config, env Env, count int, seed uint64) error {

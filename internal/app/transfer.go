@@ -322,6 +322,16 @@ func runExport(ctx context.Context, cfg config.Config, env Env, format rowfile.F
 	if err != nil {
 		return err
 	}
+	return writeRecords(env, out, format, "export", "citizens", total, func(write func(registry.Record) error) error {
+		return db.EachCitizen(ctx, func(c registry.Citizen) error { return write(reg.RecordOf(c)) })
+	})
+}
+
+// writeRecords writes the records that each passes to write, as format,
+// to stdout (out "-") or to the file out, which appears under its name
+// only once complete and on disk; progress and a summary go to stderr.
+func writeRecords(env Env, out string, format rowfile.Format, verb, noun string, total int64,
+	each func(write func(registry.Record) error) error) (err error) {
 	var dst io.Writer = env.Stdout
 	var file *os.File
 	if out != "-" {
@@ -329,7 +339,7 @@ func runExport(ctx context.Context, cfg config.Config, env Env, format rowfile.F
 			return err
 		}
 		defer func() {
-			if file != nil {
+			if err != nil {
 				file.Close()
 				os.Remove(out + ".tmp")
 			}
@@ -341,12 +351,12 @@ func runExport(ctx context.Context, cfg config.Config, env Env, format rowfile.F
 		return err
 	}
 	start := time.Now()
-	m := newMeter(env.Stderr, "export", total)
+	m := newMeter(env.Stderr, verb, total)
 	var n int64
-	err = db.EachCitizen(ctx, func(c registry.Citizen) error {
+	err = each(func(r registry.Record) error {
 		n++
 		m.update(n, n)
-		return w.Write(reg.RecordOf(c))
+		return w.Write(r)
 	})
 	m.finish()
 	if err != nil {
@@ -365,9 +375,8 @@ func runExport(ctx context.Context, cfg config.Config, env Env, format rowfile.F
 		if err := os.Rename(out+".tmp", out); err != nil {
 			return err
 		}
-		file = nil
 	}
 	took := time.Since(start)
-	fmt.Fprintf(env.Stderr, "export: %d citizens in %s (%.0f rows/s)\n", n, took.Round(time.Millisecond), float64(n)/max(took.Seconds(), 1e-9))
+	fmt.Fprintf(env.Stderr, "%s: %d %s in %s (%.0f rows/s)\n", verb, n, noun, took.Round(time.Millisecond), float64(n)/max(took.Seconds(), 1e-9))
 	return nil
 }

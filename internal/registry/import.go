@@ -105,18 +105,9 @@ func (im *Importer) notePrefix() string { return "import " + im.run + ", line " 
 // is returned only when the store fails: a bad row is reported through
 // Result and the import goes on.
 func (im *Importer) Add(ctx context.Context, line int64, r Record) error {
-	c, outcome, err := im.build(ctx, im.batch, line, r)
-	if err != nil {
-		var fe *FieldError
-		if !errors.As(err, &fe) && !errors.Is(err, errRejected) {
-			return err
-		}
-		im.opts.Result(RowResult{Line: line, PID: r.PID, Outcome: Rejected, Err: err})
-		return nil
-	}
-	if outcome == Unchanged {
-		im.opts.Result(RowResult{Line: line, PID: r.PID, Outcome: Unchanged})
-		return nil
+	c, done, err := im.check(ctx, im.batch, line, r)
+	if done || err != nil {
+		return err
 	}
 	im.batch.apply(c, line)
 	im.rows = append(im.rows, pendingRow{line: line, record: r, commit: c, pid: c.Event.PID})
@@ -204,19 +195,9 @@ func (im *Importer) one(ctx context.Context, line int64, r Record) error {
 				return err
 			}
 		}
-		ov := newOverlay(im.s.store)
-		c, outcome, err := im.build(ctx, ov, line, r)
-		if err != nil {
-			var fe *FieldError
-			if !errors.As(err, &fe) && !errors.Is(err, errRejected) {
-				return err
-			}
-			im.opts.Result(RowResult{Line: line, PID: r.PID, Outcome: Rejected, Err: err})
-			return nil
-		}
-		if outcome == Unchanged {
-			im.opts.Result(RowResult{Line: line, PID: r.PID, Outcome: Unchanged})
-			return nil
+		c, done, err := im.check(ctx, newOverlay(im.s.store), line, r)
+		if done || err != nil {
+			return err
 		}
 		err = im.s.store.Commit(ctx, c)
 		if err == nil {
@@ -228,6 +209,26 @@ func (im *Importer) one(ctx context.Context, line int64, r Record) error {
 		}
 	}
 	return fmt.Errorf("import: line %d: gave up after %d concurrent changes", line, maxAttempts)
+}
+
+// check builds the commit of a row; done reports a row that needs none,
+// rejected or unchanged, whose result it has reported. An error is the
+// store's.
+func (im *Importer) check(ctx context.Context, ov *overlay, line int64, r Record) (c Commit, done bool, err error) {
+	c, outcome, err := im.build(ctx, ov, line, r)
+	if err != nil {
+		var fe *FieldError
+		if !errors.As(err, &fe) && !errors.Is(err, errRejected) {
+			return c, true, err
+		}
+		im.opts.Result(RowResult{Line: line, PID: r.PID, Outcome: Rejected, Err: err})
+		return c, true, nil
+	}
+	if outcome == Unchanged {
+		im.opts.Result(RowResult{Line: line, PID: r.PID, Outcome: Unchanged})
+		return c, true, nil
+	}
+	return c, false, nil
 }
 
 // errRejected marks a row refused for a reason that is not one field's.

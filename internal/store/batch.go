@@ -68,7 +68,7 @@ func (b *batchWriter) add(c registry.Commit) error {
 		return err
 	}
 	at := ev.RecordedAt.UnixMicro()
-	b.events = append(b.events, []any{ev.ID, string(ev.Kind), string(ev.PID), ev.EffectiveDate.String(), at, ev.Actor, ev.LegalBasis, string(edata)})
+	b.events = append(b.events, eventRow(ev, edata))
 	for _, number := range c.ClaimPIDs {
 		b.claims = append(b.claims, []any{string(number), at})
 	}
@@ -77,7 +77,7 @@ func (b *batchWriter) add(c registry.Commit) error {
 		if err != nil {
 			return err
 		}
-		args := []any{h.ID, h.Address.Street, h.Address.CommuneCode, string(h.Address.Era), boolInt(h.Dissolved), h.Version, at, string(data)}
+		args := householdRow(h, data, at)
 		if f, ok := b.households[h.ID]; ok {
 			f.args = args
 		} else {
@@ -91,12 +91,7 @@ func (b *batchWriter) add(c registry.Commit) error {
 		if err != nil {
 			return err
 		}
-		var household any
-		if ct.HouseholdID != "" {
-			household = ct.HouseholdID
-		}
-		args := []any{string(ct.PID), registry.NameKey(ct.FullName), ct.DateOfBirth.Year, ct.Gender.String(), string(ct.Status),
-			household, string(ct.RelationToHead), c.Communes[ct.PID], ct.Version, at, string(data)}
+		args := citizenRow(ct, c.Communes[ct.PID], data, at)
 		head := ct.RelationToHead == registry.RelationHead
 		if f, ok := b.citizens[ct.PID]; ok {
 			f.args, f.head = args, head
@@ -114,7 +109,7 @@ func (b *batchWriter) add(c registry.Commit) error {
 		if _, ok := b.residences[r.ID]; !ok {
 			b.residenceOrder = append(b.residenceOrder, r.ID)
 		}
-		b.residences[r.ID] = []any{r.ID, string(r.PID), string(r.Kind), boolInt(r.Active), r.StartDate.String(), r.EndDate.String(), ev.ID, string(data)}
+		b.residences[r.ID] = residenceRow(r, ev.ID, data)
 	}
 	return nil
 }

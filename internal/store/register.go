@@ -157,8 +157,7 @@ func (db *DB) commit(ctx context.Context, tx *txExec, c registry.Commit) error {
 	at := ev.RecordedAt.UnixMicro()
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO events (id, kind, pid, effective_date, recorded_at, actor, legal_basis, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		ev.ID, string(ev.Kind), string(ev.PID), ev.EffectiveDate.String(), at, ev.Actor, ev.LegalBasis, string(edata)); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, eventRow(ev, edata)...); err != nil {
 		return fmt.Errorf("insert event: %w", err)
 	}
 	if err := db.step(ctx, "event"); err != nil {
@@ -208,8 +207,7 @@ func (db *DB) commit(ctx context.Context, tx *txExec, c registry.Commit) error {
 			INSERT INTO residences (id, pid, kind, active, start_date, end_date, event_id, data)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (id) DO UPDATE SET active = excluded.active, end_date = excluded.end_date,
-				event_id = excluded.event_id, data = excluded.data`,
-			r.ID, string(r.PID), string(r.Kind), boolInt(r.Active), r.StartDate.String(), r.EndDate.String(), ev.ID, string(data)); err != nil {
+				event_id = excluded.event_id, data = excluded.data`, residenceRow(r, ev.ID, data)...); err != nil {
 			return fmt.Errorf("write residence %s: %w", r.ID, err)
 		}
 	}
@@ -267,18 +265,17 @@ func writeHousehold(ctx context.Context, tx *txExec, h registry.Household, pre [
 	if err != nil {
 		return err
 	}
+	args := householdRow(h, data, at)
 	var res sql.Result
 	if h.Version == 1 {
 		res, err = tx.ExecContext(ctx, `
 			INSERT INTO households (id, street, commune_code, commune_era, dissolved, version, updated_at, data)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-			h.ID, h.Address.Street, h.Address.CommuneCode, string(h.Address.Era), boolInt(h.Dissolved), h.Version, at, string(data))
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`, args...)
 	} else {
 		res, err = tx.ExecContext(ctx, `
 			UPDATE households SET street = $2, commune_code = $3, commune_era = $4, dissolved = $5,
 				version = $6, updated_at = $7, data = $8
-			WHERE id = $1 AND version = $9`,
-			h.ID, h.Address.Street, h.Address.CommuneCode, string(h.Address.Era), boolInt(h.Dissolved), h.Version, at, string(data), h.Version-1)
+			WHERE id = $1 AND version = $9`, append(args, h.Version-1)...)
 	}
 	if err := checkOne(res, err, "household "+h.ID); err != nil {
 		return err
@@ -296,12 +293,7 @@ func writeCitizen(ctx context.Context, tx *txExec, c registry.Citizen, pre []byt
 	if err != nil {
 		return err
 	}
-	var household any
-	if c.HouseholdID != "" {
-		household = c.HouseholdID
-	}
-	args := []any{string(c.PID), registry.NameKey(c.FullName), c.DateOfBirth.Year, c.Gender.String(), string(c.Status),
-		household, string(c.RelationToHead), commune, c.Version, at, string(data)}
+	args := citizenRow(c, commune, data, at)
 	var res sql.Result
 	if c.Version == 1 {
 		res, err = tx.ExecContext(ctx, `
@@ -322,6 +314,30 @@ func writeCitizen(ctx context.Context, tx *txExec, c registry.Citizen, pre []byt
 		return fmt.Errorf("citizen %s version %d: %w", c.PID, c.Version, err)
 	}
 	return nil
+}
+
+// The column values of a row of each table, in the order the INSERTs name
+// them; shared by Commit and CommitBatch.
+
+func eventRow(ev registry.Event, data []byte) []any {
+	return []any{ev.ID, string(ev.Kind), string(ev.PID), ev.EffectiveDate.String(), ev.RecordedAt.UnixMicro(), ev.Actor, ev.LegalBasis, string(data)}
+}
+
+func householdRow(h registry.Household, data []byte, at int64) []any {
+	return []any{h.ID, h.Address.Street, h.Address.CommuneCode, string(h.Address.Era), boolInt(h.Dissolved), h.Version, at, string(data)}
+}
+
+func citizenRow(c registry.Citizen, commune string, data []byte, at int64) []any {
+	var household any
+	if c.HouseholdID != "" {
+		household = c.HouseholdID
+	}
+	return []any{string(c.PID), registry.NameKey(c.FullName), c.DateOfBirth.Year, c.Gender.String(), string(c.Status),
+		household, string(c.RelationToHead), commune, c.Version, at, string(data)}
+}
+
+func residenceRow(r registry.Residence, eventID string, data []byte) []any {
+	return []any{r.ID, string(r.PID), string(r.Kind), boolInt(r.Active), r.StartDate.String(), r.EndDate.String(), eventID, string(data)}
 }
 
 // checkOne turns "no row written" into a conflict: the record changed (or
