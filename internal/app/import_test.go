@@ -173,6 +173,24 @@ func TestImportKilled(t *testing.T) {
 	if code != 0 || !strings.Contains(errOut, want) {
 		t.Fatalf("rerun: %d %s, want %q", code, errOut, want)
 	}
+	// The killed import had set the search indexes aside (the register
+	// was empty); opening the database again built them.
+	db, err = sql.Open("sqlite", "file:"+filepath.Join(data, "dancu.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var indexes, pending int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN
+		('citizens_by_name', 'citizens_by_household', 'citizens_by_commune', 'citizens_one_head', 'events_by_time', 'residences_by_pid')`).Scan(&indexes); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM bulk_dropped_indexes`).Scan(&pending); err != nil {
+		t.Fatal(err)
+	}
+	if indexes != 6 || pending != 0 {
+		t.Errorf("after the rerun: %d of 6 indexes, %d still set aside", indexes, pending)
+	}
 }
 
 // countRows counts a table's rows in the SQLite database at path, 0 when

@@ -142,19 +142,60 @@ func importRows(ctx context.Context, env Env, db *store.DB, reg *registry.Servic
 		return sum, err
 	}
 	defer rej.abandon()
-	endBulk, err := db.BulkWrites(ctx)
-	if err != nil {
+	start := time.Now()
+	if err := bulkLoad(ctx, env, db, func() error { return loadRows(ctx, env, reg, spec, source, total, done, next, rej, &sum) }); err != nil {
 		return sum, err
 	}
+	took := time.Since(start)
+	sum.Seconds = took.Seconds()
+	sum.RowsPerS = float64(sum.Rows) / max(took.Seconds(), 1e-9)
+	if sum.Rejected > 0 {
+		sum.Rejects = spec.rejects
+	}
+	return sum, rej.close(sum.Rejected > 0)
+}
+
+// bulkLoad runs load with the store set for a load (BulkWrites) and, into
+// an empty register, with the search indexes set aside and built after:
+// one sort each instead of a random insert per row. However load ends,
+// the indexes are built and what it committed is durable before bulkLoad
+// returns.
+func bulkLoad(ctx context.Context, env Env, db *store.DB, load func() error) (err error) {
+	endBulk, err := db.BulkWrites(ctx)
+	if err != nil {
+		return err
+	}
 	defer func() {
-		// What was committed is made durable even when the import stops
-		// early, before anything is reported.
 		if e := endBulk(context.WithoutCancel(ctx)); e != nil && err == nil {
 			err = fmt.Errorf("make the import durable: %w", e)
 		}
 	}()
-	start := time.Now()
+	n, err := db.RowCount(ctx, "citizens")
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		rebuild, err := db.DropIndexes(ctx)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			fmt.Fprintf(env.Stderr, "import: building the search indexes…\n")
+			start := time.Now()
+			if e := rebuild(context.WithoutCancel(ctx)); e != nil && err == nil {
+				err = e
+			}
+			fmt.Fprintf(env.Stderr, "import: indexes built in %s\n", time.Since(start).Round(time.Millisecond))
+		}()
+	}
+	return load()
+}
+
+// loadRows feeds every row from next to an importer.
+func loadRows(ctx context.Context, env Env, reg *registry.Service, spec importSpec, source string, total int64, done func() int64,
+	next func() (int64, registry.Record, error), rej *rejectsFile, sum *importSummary) error {
 	m := newMeter(env.Stderr, "import", total)
+	defer m.finish()
 	var resultErr error
 	im := reg.NewImporter(registry.ImportOptions{Source: source, BatchSize: spec.batch, Result: func(r registry.RowResult) {
 		switch r.Outcome {
@@ -179,35 +220,23 @@ func importRows(ctx context.Context, env Env, db *store.DB, reg *registry.Servic
 			sum.Rows++
 			sum.Rejected++
 			if err := rej.write(re.Line, "", errors.New(re.Msg)); err != nil {
-				return sum, err
+				return err
 			}
 			continue
 		}
 		if err != nil {
-			return sum, fmt.Errorf("read %s: %w", source, err)
+			return fmt.Errorf("read %s: %w", source, err)
 		}
 		sum.Rows++
 		if err := im.Add(ctx, line, rec); err != nil {
-			m.finish()
-			return sum, err
+			return err
 		}
 		if resultErr != nil {
-			return sum, resultErr
+			return resultErr
 		}
 		m.update(done(), sum.Rows)
 	}
-	if err := im.Close(ctx); err != nil {
-		m.finish()
-		return sum, err
-	}
-	m.finish()
-	took := time.Since(start)
-	sum.Seconds = took.Seconds()
-	sum.RowsPerS = float64(sum.Rows) / max(took.Seconds(), 1e-9)
-	if sum.Rejected > 0 {
-		sum.Rejects = spec.rejects
-	}
-	return sum, rej.close(sum.Rejected > 0)
+	return im.Close(ctx)
 }
 
 func printImportSummary(env Env, asJSON bool, sum importSummary) error {

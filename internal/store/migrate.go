@@ -129,6 +129,18 @@ func (db *DB) migrate(ctx context.Context, steps []Migration) ([]Applied, error)
 	if err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
 	}
+	// A bulk load that stopped before rebuilding its indexes left them in
+	// bulk_dropped_indexes (migration 4): build them before anything else,
+	// so that later steps find the schema they were written for.
+	var bulkTable int
+	if err := db.write.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = 4`).Scan(&bulkTable); err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	if bulkTable == 1 {
+		if err := db.RebuildIndexes(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var applied []Applied
 	for _, m := range steps {
 		start := time.Now()
