@@ -118,3 +118,58 @@ func TestBulkWrites(t *testing.T) {
 		_ = end(ctx)
 	})
 }
+
+// EachCitizen lists every citizen once, each household's head before its
+// members.
+func TestEachCitizen(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := register(t, db)
+		var heads []registry.Citizen
+		for i := 1; i <= 3; i++ {
+			ev, err := svc.RegisterInitial(ctx, registry.InitialRegistration{Meta: meta, Citizen: citizen(500 + i)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			head, err := db.Citizen(ctx, ev.PID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			heads = append(heads, head)
+		}
+		// Members numbered below their heads, so that number order alone
+		// would put them first.
+		for i, h := range heads {
+			m := citizen(100 + i)
+			m.PID = pid.PID(fmt.Sprintf("001090%06d", i))
+			if _, err := svc.RegisterInitial(ctx, registry.InitialRegistration{Meta: meta, Citizen: m,
+				HouseholdID: h.HouseholdID, Relation: registry.RelationSibling}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lonely := citizen(200)
+		lonely.PermanentAddress = registry.Address{}
+		if _, err := svc.RegisterInitial(ctx, registry.InitialRegistration{Meta: meta, Citizen: lonely}); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[pid.PID]bool{}
+		headSeen := map[string]bool{}
+		err := db.EachCitizen(ctx, func(c registry.Citizen) error {
+			if seen[c.PID] {
+				t.Errorf("%s listed twice", c.PID)
+			}
+			seen[c.PID] = true
+			if c.HouseholdID != "" {
+				if c.RelationToHead == registry.RelationHead {
+					headSeen[c.HouseholdID] = true
+				} else if !headSeen[c.HouseholdID] {
+					t.Errorf("member %s listed before the head of %s", c.PID, c.HouseholdID)
+				}
+			}
+			return nil
+		})
+		if err != nil || len(seen) != 7 {
+			t.Fatalf("%d citizens listed, %v", len(seen), err)
+		}
+	})
+}
