@@ -71,18 +71,11 @@ func prepareDemo(ctx context.Context, dataDir string, db *store.DB, accounts *ei
 		return st, fmt.Errorf("demo: new token for %s: %w", st.AccountID, err)
 	}
 	st.Token = tok
-	if !st.Seeded {
-		if err := seedFamily(ctx, reg, st.AccountID); err != nil {
-			return st, fmt.Errorf("demo: %w", err)
-		}
-		st.Seeded = true
-		if err := save(); err != nil {
-			return st, err
-		}
-	}
-	// Loaded once; a run that stopped while loading left no count, and
-	// loading again skips whoever is already there. A later --demo-size
-	// keeps the population the directory has.
+	// The synthetic population goes first, into the empty register (the
+	// fast path of an import), then the sample family. Loaded once; a run
+	// that stopped while loading left no count, and loading again skips
+	// whoever is already there. A later --demo-size keeps the population
+	// the directory has.
 	if st.Citizens == 0 && size > 0 {
 		fmt.Fprintf(env.Stderr, "demo: generating and loading %d synthetic citizens (seed %d)…\n", size, demoSeed)
 		sum, err := generateInto(ctx, env, db, reg, size, demoSeed, filepath.Join(dataDir, "demo.rejects.csv"))
@@ -93,6 +86,15 @@ func prepareDemo(ctx context.Context, dataDir string, db *store.DB, accounts *ei
 			return st, err
 		}
 		st.Citizens, st.Seed = size, demoSeed
+		if err := save(); err != nil {
+			return st, err
+		}
+	}
+	if !st.Seeded {
+		if err := seedFamily(ctx, reg, st.AccountID); err != nil {
+			return st, fmt.Errorf("demo: %w", err)
+		}
+		st.Seeded = true
 		if err := save(); err != nil {
 			return st, err
 		}

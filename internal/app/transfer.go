@@ -143,7 +143,9 @@ func importRows(ctx context.Context, env Env, db *store.DB, reg *registry.Servic
 	}
 	defer rej.abandon()
 	start := time.Now()
-	if err := bulkLoad(ctx, env, db, func() error { return loadRows(ctx, env, reg, spec, source, total, done, next, rej, &sum) }); err != nil {
+	if err := bulkLoad(ctx, env, db, func(empty bool) error {
+		return loadRows(ctx, env, reg, spec, empty, source, total, done, next, rej, &sum)
+	}); err != nil {
 		return sum, err
 	}
 	took := time.Since(start)
@@ -160,7 +162,7 @@ func importRows(ctx context.Context, env Env, db *store.DB, reg *registry.Servic
 // one sort each instead of a random insert per row. However load ends,
 // the indexes are built and what it committed is durable before bulkLoad
 // returns.
-func bulkLoad(ctx context.Context, env Env, db *store.DB, load func() error) (err error) {
+func bulkLoad(ctx context.Context, env Env, db *store.DB, load func(empty bool) error) (err error) {
 	endBulk, err := db.BulkWrites(ctx)
 	if err != nil {
 		return err
@@ -188,16 +190,16 @@ func bulkLoad(ctx context.Context, env Env, db *store.DB, load func() error) (er
 			fmt.Fprintf(env.Stderr, "import: indexes built in %s\n", time.Since(start).Round(time.Millisecond))
 		}()
 	}
-	return load()
+	return load(n == 0)
 }
 
 // loadRows feeds every row from next to an importer.
-func loadRows(ctx context.Context, env Env, reg *registry.Service, spec importSpec, source string, total int64, done func() int64,
+func loadRows(ctx context.Context, env Env, reg *registry.Service, spec importSpec, empty bool, source string, total int64, done func() int64,
 	next func() (int64, registry.Record, error), rej *rejectsFile, sum *importSummary) error {
 	m := newMeter(env.Stderr, "import", total)
 	defer m.finish()
 	var resultErr error
-	im := reg.NewImporter(registry.ImportOptions{Source: source, BatchSize: spec.batch, Result: func(r registry.RowResult) {
+	im := reg.NewImporter(registry.ImportOptions{Source: source, BatchSize: spec.batch, Empty: empty, Result: func(r registry.RowResult) {
 		switch r.Outcome {
 		case registry.Imported:
 			sum.Imported++

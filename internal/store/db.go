@@ -53,6 +53,9 @@ type DB struct {
 
 	// bulk is set while BulkWrites relaxes durability for a load.
 	bulk atomic.Bool
+	// writeDSN opens a connection like the writer's (SQLite), for the
+	// checkpointer of a bulk load.
+	writeDSN string
 }
 
 // step calls the test failpoint, if any, after a step of a write.
@@ -127,7 +130,7 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	return &DB{engine: SQLite, write: write, read: read, where: path}, nil
+	return &DB{engine: SQLite, write: write, read: read, where: path, writeDSN: writeDSN}, nil
 }
 
 // OpenPostgres connects to the PostgreSQL database at dbURL.
