@@ -58,12 +58,7 @@ func newBatchWriter(engine Engine) *batchWriter {
 }
 
 func (b *batchWriter) add(c registry.Commit) error {
-	ev := c.Event
-	enc := c.Encoded
-	if enc == nil {
-		enc = &registry.EncodedCommit{}
-	}
-	edata, err := encoded(enc.Event, ev)
+	ev, enc, edata, err := eventOf(c)
 	if err != nil {
 		return err
 	}

@@ -145,12 +145,7 @@ func (db *DB) CommitBatch(ctx context.Context, commits []registry.Commit) error 
 }
 
 func (db *DB) commit(ctx context.Context, tx *txExec, c registry.Commit) error {
-	ev := c.Event
-	enc := c.Encoded
-	if enc == nil {
-		enc = &registry.EncodedCommit{}
-	}
-	edata, err := encoded(enc.Event, ev)
+	ev, enc, edata, err := eventOf(c)
 	if err != nil {
 		return err
 	}
@@ -212,6 +207,17 @@ func (db *DB) commit(ctx context.Context, tx *txExec, c registry.Commit) error {
 		}
 	}
 	return db.step(ctx, "residences")
+}
+
+// eventOf returns c's event, the JSON made ahead of its records (empty
+// when none was), and the event's JSON.
+func eventOf(c registry.Commit) (registry.Event, *registry.EncodedCommit, []byte, error) {
+	enc := c.Encoded
+	if enc == nil {
+		enc = &registry.EncodedCommit{}
+	}
+	data, err := encoded(enc.Event, c.Event)
+	return c.Event, enc, data, err
 }
 
 // encoded is pre, the JSON of v made ahead (registry.Commit.Encode), or v
