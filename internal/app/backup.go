@@ -49,12 +49,8 @@ func backupCommand() command {
 // runBackup writes the backup to out: straight to stdout for "-", else to
 // out.tmp, fsynced and then renamed, so that out is never half-written.
 func runBackup(ctx context.Context, cfg config.Config, out string, env Env) error {
-	if cfg.DB == "" {
-		// A backup reads; it must not create an empty database where the
-		// operator mistyped a path.
-		if _, err := os.Stat(cfg.SQLitePath()); err != nil {
-			return fmt.Errorf("no dancu database at %s: %w", cfg.SQLitePath(), errors.Unwrap(err))
-		}
+	if err := requireDatabase(cfg); err != nil {
+		return err
 	}
 	db, err := openStore(ctx, cfg)
 	if err != nil {
@@ -96,15 +92,25 @@ func runBackup(ctx context.Context, cfg config.Config, out string, env Env) erro
 	return nil
 }
 
-// backupToFile writes the backup to path+".tmp", fsyncs it, renames it to
-// path and fsyncs the directory, so a crash leaves either the previous
-// file or the complete new one. The file is readable by its owner only:
-// it holds every citizen's data.
+// backupToFile writes the backup to path, atomically (writeFileAtomic).
+// The file is readable by its owner only: it holds every citizen's data.
 func backupToFile(ctx context.Context, db *store.DB, path string, progress func(string, int64)) (sum store.BackupSummary, err error) {
+	err = writeFileAtomic(path, func(w io.Writer) error {
+		var err error
+		sum, err = db.Backup(ctx, w, progress)
+		return err
+	})
+	return sum, err
+}
+
+// writeFileAtomic writes path through write: to path+".tmp" (mode 0600),
+// buffered, fsynced, renamed to path, and the directory fsynced, so a
+// crash leaves either the previous file or the complete new one.
+func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return sum, fmt.Errorf("create %s: %w", tmp, errors.Unwrap(err))
+		return fmt.Errorf("create %s: %w", tmp, errors.Unwrap(err))
 	}
 	defer func() {
 		if err != nil {
@@ -113,30 +119,43 @@ func backupToFile(ctx context.Context, db *store.DB, path string, progress func(
 		}
 	}()
 	w := bufio.NewWriterSize(f, 256<<10)
-	if sum, err = db.Backup(ctx, w, progress); err != nil {
-		return sum, err
+	if err = write(w); err != nil {
+		return err
 	}
 	if err = w.Flush(); err != nil {
-		return sum, fmt.Errorf("write %s: %w", tmp, err)
+		return fmt.Errorf("write %s: %w", tmp, err)
 	}
 	if err = f.Sync(); err != nil {
-		return sum, fmt.Errorf("sync %s: %w", tmp, err)
+		return fmt.Errorf("sync %s: %w", tmp, err)
 	}
 	if err = f.Close(); err != nil {
-		return sum, fmt.Errorf("close %s: %w", tmp, err)
+		return fmt.Errorf("close %s: %w", tmp, err)
 	}
 	if err = os.Rename(tmp, path); err != nil {
-		return sum, fmt.Errorf("rename %s: %w", tmp, err)
+		return fmt.Errorf("rename %s: %w", tmp, err)
 	}
 	// The rename is durable once the directory is.
 	if d, derr := os.Open(filepath.Dir(path)); derr == nil {
 		err = d.Sync()
 		d.Close()
 		if err != nil {
-			return sum, fmt.Errorf("sync directory of %s: %w", path, err)
+			return fmt.Errorf("sync directory of %s: %w", path, err)
 		}
 	}
-	return sum, nil
+	return nil
+}
+
+// requireDatabase refuses a command that reads when the SQLite database
+// it names does not exist: it must not create an empty one where the
+// operator mistyped a path.
+func requireDatabase(cfg config.Config) error {
+	if cfg.DB != "" {
+		return nil
+	}
+	if _, err := os.Stat(cfg.SQLitePath()); err != nil {
+		return fmt.Errorf("no dancu database at %s: %w", cfg.SQLitePath(), errors.Unwrap(err))
+	}
+	return nil
 }
 
 func restoreCommand() command {

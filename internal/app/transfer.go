@@ -339,10 +339,8 @@ func exportCommand() command {
 }
 
 func runExport(ctx context.Context, cfg config.Config, env Env, format rowfile.Format, out string) error {
-	if cfg.DB == "" {
-		if _, err := os.Stat(cfg.SQLitePath()); err != nil {
-			return fmt.Errorf("no dancu database at %s: %w", cfg.SQLitePath(), errors.Unwrap(err))
-		}
+	if err := requireDatabase(cfg); err != nil {
+		return err
 	}
 	db, reg, err := openRegister(ctx, cfg)
 	if err != nil {
@@ -359,53 +357,37 @@ func runExport(ctx context.Context, cfg config.Config, env Env, format rowfile.F
 }
 
 // writeRecords writes the records that each passes to write, as format,
-// to stdout (out "-") or to the file out, which appears under its name
-// only once complete and on disk; progress and a summary go to stderr.
+// to stdout (out "-") or to the file out, atomically (writeFileAtomic);
+// progress and a summary go to stderr.
 func writeRecords(env Env, out string, format rowfile.Format, verb, noun string, total int64,
-	each func(write func(registry.Record) error) error) (err error) {
-	var dst io.Writer = env.Stdout
-	var file *os.File
-	if out != "-" {
-		if file, err = os.Create(out + ".tmp"); err != nil {
-			return err
-		}
-		defer func() {
-			if err != nil {
-				file.Close()
-				os.Remove(out + ".tmp")
-			}
-		}()
-		dst = file
-	}
-	w, err := rowfile.NewWriter(dst, format)
-	if err != nil {
-		return err
-	}
+	each func(write func(registry.Record) error) error) error {
 	start := time.Now()
-	m := newMeter(env.Stderr, verb, total)
 	var n int64
-	err = each(func(r registry.Record) error {
-		n++
-		m.update(n, n)
-		return w.Write(r)
-	})
-	m.finish()
+	write := func(dst io.Writer) error {
+		w, err := rowfile.NewWriter(dst, format)
+		if err != nil {
+			return err
+		}
+		m := newMeter(env.Stderr, verb, total)
+		err = each(func(r registry.Record) error {
+			n++
+			m.update(n, n)
+			return w.Write(r)
+		})
+		m.finish()
+		if err != nil {
+			return err
+		}
+		return w.Flush()
+	}
+	var err error
+	if out == "-" {
+		err = write(env.Stdout)
+	} else {
+		err = writeFileAtomic(out, write)
+	}
 	if err != nil {
 		return err
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if file != nil {
-		if err := file.Sync(); err != nil {
-			return err
-		}
-		if err := file.Close(); err != nil {
-			return err
-		}
-		if err := os.Rename(out+".tmp", out); err != nil {
-			return err
-		}
 	}
 	took := time.Since(start)
 	fmt.Fprintf(env.Stderr, "%s: %d %s in %s (%.0f rows/s)\n", verb, n, noun, took.Round(time.Millisecond), float64(n)/max(took.Seconds(), 1e-9))
