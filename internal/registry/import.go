@@ -148,9 +148,10 @@ func (im *Importer) Flush(ctx context.Context) error {
 	rows := im.rows
 	im.rows = nil
 	// The next batch sees this one's records until it is committed.
-	im.batch = &overlay{Store: im.s.store, prev: im.batch, filter: im.batch.filter,
-		citizens: map[pid.PID]Citizen{}, households: map[string]Household{}, lines: map[pid.PID]int64{}}
-	im.batch.prev.prev = nil
+	next := newOverlay(im.s.store)
+	next.prev, next.filter = im.batch, im.batch.filter
+	im.batch.prev = nil // committed by now (wait above)
+	im.batch = next
 	commits := make([]Commit, len(rows))
 	for i, r := range rows {
 		commits[i] = r.commit
