@@ -80,7 +80,7 @@ type Citizen struct {
 	BirthRegistration Address `json:"birth_registration_place"`
 	// Hometown (quê quán) is the place of origin of the father's (or
 	// mother's) family.
-	Hometown Address `json:"hometown"`
+	Hometown Address `json:"hometown,omitzero"`
 	// Ethnicity is the code of one of the 54 recognised ethnic groups
 	// ("01" Kinh … "54" Rơ Măm); see Ethnicities.
 	Ethnicity string `json:"ethnicity"`
@@ -98,8 +98,8 @@ type Citizen struct {
 	// current residence (nơi ở hiện tại); projections of the citizen's
 	// residence registrations.
 	PermanentAddress Address `json:"permanent_address"`
-	TemporaryAddress Address `json:"temporary_address"`
-	CurrentAddress   Address `json:"current_address"`
+	TemporaryAddress Address `json:"temporary_address,omitzero"`
+	CurrentAddress   Address `json:"current_address,omitzero"`
 	// TemporarilyAbsent reports an active temporary-absence declaration
 	// (khai báo tạm vắng).
 	TemporarilyAbsent bool `json:"temporarily_absent,omitempty"`
@@ -115,8 +115,8 @@ type Citizen struct {
 	LegalRepresentativePID pid.PID `json:"legal_representative_pid,omitempty"`
 
 	Status       Status  `json:"status"`
-	DateOfDeath  Date    `json:"date_of_death,omitempty"`
-	MissingSince Date    `json:"missing_since,omitempty"`
+	DateOfDeath  Date    `json:"date_of_death,omitzero"`
+	MissingSince Date    `json:"missing_since,omitzero"`
 	MergedInto   pid.PID `json:"merged_into,omitempty"`
 
 	Phone string `json:"phone,omitempty"`
@@ -194,7 +194,7 @@ type Residence struct {
 	Address   Address       `json:"address"`
 	StartDate Date          `json:"start_date"`
 	// EndDate is when it ends or ended; zero for open-ended (permanent).
-	EndDate Date `json:"end_date,omitempty"`
+	EndDate Date `json:"end_date,omitzero"`
 	// Active is false once it was ended or superseded.
 	Active  bool   `json:"active"`
 	EventID string `json:"event_id"`

@@ -74,7 +74,35 @@ type Event struct {
 	// Households lists every household the event changed.
 	Households []string `json:"households,omitempty"`
 	// Changes lists every field the event changed, before and after.
-	Changes []Change `json:"changes"`
+	Changes []Change `json:"changes,omitempty"`
+}
+
+// EventBody is the part of an event that a store keeps as one JSON
+// value beside the columns it holds the rest in (id, kind, pid, actor,
+// legal basis, effective date, recorded at).
+type EventBody struct {
+	Note string `json:"note,omitempty"`
+	// Subjects is left out when the event changed only its own PID.
+	Subjects   []pid.PID `json:"subjects,omitempty"`
+	Households []string  `json:"households,omitempty"`
+	Changes    []Change  `json:"changes,omitempty"`
+}
+
+// Body is e's EventBody.
+func (e Event) Body() EventBody {
+	b := EventBody{Note: e.Note, Subjects: e.Subjects, Households: e.Households, Changes: e.Changes}
+	if len(b.Subjects) == 1 && b.Subjects[0] == e.PID {
+		b.Subjects = nil
+	}
+	return b
+}
+
+// SetBody fills e's fields from b; e.PID must be set first.
+func (e *Event) SetBody(b EventBody) {
+	e.Note, e.Subjects, e.Households, e.Changes = b.Note, b.Subjects, b.Households, b.Changes
+	if len(e.Subjects) == 0 && e.PID != "" {
+		e.Subjects = []pid.PID{e.PID}
+	}
 }
 
 // Change is one field of one record changed by an event. Before and After

@@ -53,13 +53,14 @@ type Commit struct {
 	// of the permanent address ("" when none or undecided), which the
 	// store indexes for per-area work.
 	Communes map[pid.PID]string
-	// Encoded, when set, holds the JSON of the event and of each record
+	// Encoded, when set, holds the JSON of the event's body and of each record
 	// (in the order of the slices above), made ahead by Encode so that a
 	// store need not encode while it holds the write lock.
 	Encoded *EncodedCommit
 }
 
-// EncodedCommit is the JSON of a Commit's event and records.
+// EncodedCommit is the JSON of a Commit's event body (Event.Body) and
+// records.
 type EncodedCommit struct {
 	Event      []byte
 	Citizens   [][]byte
@@ -72,7 +73,7 @@ type EncodedCommit struct {
 func (c *Commit) Encode() error {
 	e := &EncodedCommit{}
 	var err error
-	if e.Event, err = json.Marshal(c.Event); err != nil {
+	if e.Event, err = json.Marshal(c.Event.Body()); err != nil {
 		return err
 	}
 	for _, list := range []struct {
@@ -454,20 +455,20 @@ func removeMember(h *Household, number pid.PID) {
 // creates has no field changes: its first version is the whole of it, and
 // the event names it among its subjects.
 func (w *work) commit(kind Kind, meta Meta) (Commit, error) {
-	now := w.s.now().UTC()
+	now := w.s.now().UTC().Truncate(time.Microsecond) // as the stores keep it
 	ev := Event{ID: w.s.newID(), Kind: kind, PID: w.main, Meta: meta, RecordedAt: now}
 	c := Commit{Residences: w.residences, ClaimPIDs: w.claims, Communes: map[pid.PID]string{}}
 	for _, number := range w.order {
 		t := w.citizens[number]
-		after, err := unstamped(t.c, clearCitizenStamp)
-		if err != nil {
-			return Commit{}, err
-		}
-		if bytes.Equal(t.before, after) && !t.touched {
-			t.c.Version, t.c.UpdatedAt = t.version, t.updated
-			continue
-		}
-		if t.before != nil {
+		if t.before != nil { // a record the event creates is changed by it; no need to compare
+			after, err := unstamped(t.c, clearCitizenStamp)
+			if err != nil {
+				return Commit{}, err
+			}
+			if bytes.Equal(t.before, after) && !t.touched {
+				t.c.Version, t.c.UpdatedAt = t.version, t.updated
+				continue
+			}
 			changes, err := diff("citizen:"+string(number), t.before, after)
 			if err != nil {
 				return Commit{}, err
@@ -481,14 +482,14 @@ func (w *work) commit(kind Kind, meta Meta) (Commit, error) {
 	}
 	for _, id := range w.horder {
 		t := w.households[id]
-		after, err := unstamped(t.h, clearHouseholdStamp)
-		if err != nil {
-			return Commit{}, err
-		}
-		if bytes.Equal(t.before, after) {
-			continue
-		}
 		if t.before != nil {
+			after, err := unstamped(t.h, clearHouseholdStamp)
+			if err != nil {
+				return Commit{}, err
+			}
+			if bytes.Equal(t.before, after) {
+				continue
+			}
 			changes, err := diff("household:"+id, t.before, after)
 			if err != nil {
 				return Commit{}, err

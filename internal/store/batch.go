@@ -12,11 +12,11 @@ import (
 )
 
 // This file writes a batch of commits (an import) as few statements as it
-// can: every event, claim and version row, and the final state of each
-// record the batch touches, in multi-row INSERTs. A record the batch
-// creates is inserted once, at its last version in the batch; a record
-// that existed before is updated once, checked against the version it had
-// before the batch. The result is the one a commit-by-commit write would
+// can: every event and claim, the versions the batch replaces, and the
+// final state of each record the batch touches, in multi-row INSERTs. A
+// record the batch creates is inserted once, at its last version in the
+// batch; a record that existed before is updated once, checked against the
+// version it had before the batch. The result is the one a commit-by-commit write would
 // leave, and as there, a record changed by someone else meanwhile fails
 // the whole batch with registry.ErrConflict.
 
@@ -41,12 +41,15 @@ type batchWriter struct {
 	residenceOrder                                     []string
 }
 
-// finalRow is a record's last state in the batch and the version it had
-// before the batch (0 when the batch creates it).
+// finalRow is a record's last state in the batch, its versions-table row
+// (written only if a later batch or event replaces it: see
+// migrations/0005_current_versions.sql) and the version it had before the
+// batch (0 when the batch creates it).
 type finalRow struct {
-	args   []any
-	before int64
-	head   bool
+	args    []any
+	version []any
+	before  int64
+	head    bool
 }
 
 func newBatchWriter(engine Engine) *batchWriter {
@@ -72,29 +75,31 @@ func (b *batchWriter) add(c registry.Commit) error {
 		if err != nil {
 			return err
 		}
-		args := householdRow(h, data, at)
+		args := householdRow(h, data, ev.ID, at)
+		version := []any{h.ID, h.Version, ev.ID, at, string(data)}
 		if f, ok := b.households[h.ID]; ok {
-			f.args = args
+			b.householdVersions = append(b.householdVersions, f.version) // replaced within the batch
+			f.args, f.version = args, version
 		} else {
-			b.households[h.ID] = &finalRow{args: args, before: h.Version - 1}
+			b.households[h.ID] = &finalRow{args: args, version: version, before: h.Version - 1}
 			b.householdOrder = append(b.householdOrder, h.ID)
 		}
-		b.householdVersions = append(b.householdVersions, []any{h.ID, h.Version, ev.ID, at, string(data)})
 	}
 	for i, ct := range c.Citizens {
 		data, err := encoded(at1(enc.Citizens, i), ct)
 		if err != nil {
 			return err
 		}
-		args := citizenRow(ct, c.Communes[ct.PID], data, at)
+		args := citizenRow(ct, c.Communes[ct.PID], data, ev.ID, at)
+		version := []any{string(ct.PID), ct.Version, ev.ID, at, string(data)}
 		head := ct.RelationToHead == registry.RelationHead
 		if f, ok := b.citizens[ct.PID]; ok {
-			f.args, f.head = args, head
+			b.citizenVersions = append(b.citizenVersions, f.version)
+			f.args, f.version, f.head = args, version, head
 		} else {
-			b.citizens[ct.PID] = &finalRow{args: args, before: ct.Version - 1, head: head}
+			b.citizens[ct.PID] = &finalRow{args: args, version: version, before: ct.Version - 1, head: head}
 			b.citizenOrder = append(b.citizenOrder, ct.PID)
 		}
-		b.citizenVersions = append(b.citizenVersions, []any{string(ct.PID), ct.Version, ev.ID, at, string(data)})
 	}
 	for i, r := range c.Residences {
 		data, err := encoded(at1(enc.Residences, i), r)
@@ -125,15 +130,15 @@ func (b *batchWriter) write(ctx context.Context, tx *txExec) error {
 			newHouseholds = append(newHouseholds, f.args)
 			continue
 		}
-		res, err := tx.ExecContext(ctx, `
-			UPDATE households SET street = $2, commune_code = $3, commune_era = $4, dissolved = $5,
-				version = $6, updated_at = $7, data = $8
-			WHERE id = $1 AND version = $9`, append(f.args, f.before)...)
+		if err := keepVersion(ctx, tx, keepHouseholdVersion, id, f.before); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, updateHousehold, append(f.args, f.before)...)
 		if err := checkOne(res, err, "household "+id); err != nil {
 			return err
 		}
 	}
-	if err := b.insertNew(ctx, tx, "households", "id, street, commune_code, commune_era, dissolved, version, updated_at, data", "id", newHouseholds); err != nil {
+	if err := b.insertNew(ctx, tx, "households", householdColumns, "id", newHouseholds); err != nil {
 		return err
 	}
 	if err := b.insertRows(ctx, tx, "household_versions", "id, version, event_id, recorded_at, data", "", b.householdVersions); err != nil {
@@ -150,15 +155,15 @@ func (b *batchWriter) write(ctx context.Context, tx *txExec) error {
 			newCitizens = append(newCitizens, f.args)
 			continue
 		}
-		res, err := tx.ExecContext(ctx, `
-			UPDATE citizens SET name_key = $2, birth_year = $3, gender = $4, status = $5, household_id = $6,
-				relation_to_head = $7, commune_code = $8, version = $9, updated_at = $10, data = $11
-			WHERE pid = $1 AND version = $12`, append(f.args, f.before)...)
+		if err := keepVersion(ctx, tx, keepCitizenVersion, string(number), f.before); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, updateCitizen, append(f.args, f.before)...)
 		if err := checkOne(res, err, "citizen "+string(number)); err != nil {
 			return err
 		}
 	}
-	if err := b.insertNew(ctx, tx, "citizens", "pid, name_key, birth_year, gender, status, household_id, relation_to_head, commune_code, version, updated_at, data", "pid", newCitizens); err != nil {
+	if err := b.insertNew(ctx, tx, "citizens", citizenColumns, "pid", newCitizens); err != nil {
 		return err
 	}
 	if err := b.insertRows(ctx, tx, "citizen_versions", "pid, version, event_id, recorded_at, data", "", b.citizenVersions); err != nil {

@@ -49,12 +49,18 @@ func (db *DB) Residences(ctx context.Context, number pid.PID) ([]registry.Reside
 }
 
 // History lists every version of a citizen's record with its event,
-// oldest first.
+// oldest first: the replaced ones from citizen_versions, then the current
+// one from citizens (see migrations/0005_current_versions.sql).
 func (db *DB) History(ctx context.Context, number pid.PID) ([]registry.Version, error) {
 	rows, err := db.read.QueryContext(ctx, `
-		SELECT v.version, v.data, e.data
+		SELECT v.version, v.data, `+eventColumns+`
 		FROM citizen_versions v JOIN events e ON e.id = v.event_id
-		WHERE v.pid = $1 ORDER BY v.version`, string(number))
+		WHERE v.pid = $1
+		UNION ALL
+		SELECT c.version, c.data, `+eventColumns+`
+		FROM citizens c JOIN events e ON e.id = c.event_id
+		WHERE c.pid = $1 AND NOT EXISTS (SELECT 1 FROM citizen_versions v WHERE v.pid = c.pid AND v.version = c.version)
+		ORDER BY 1`, string(number))
 	if err != nil {
 		return nil, fmt.Errorf("history of %s: %w", number, err)
 	}
@@ -62,14 +68,15 @@ func (db *DB) History(ctx context.Context, number pid.PID) ([]registry.Version, 
 	var out []registry.Version
 	for rows.Next() {
 		var v registry.Version
-		var cdata, edata string
-		if err := rows.Scan(&v.Version, &cdata, &edata); err != nil {
+		var cdata string
+		var ev eventScan
+		if err := rows.Scan(append([]any{&v.Version, &cdata}, ev.dest()...)...); err != nil {
 			return nil, fmt.Errorf("history of %s: %w", number, err)
 		}
 		if err := json.Unmarshal([]byte(cdata), &v.Citizen); err != nil {
 			return nil, fmt.Errorf("history of %s: version %d: %w", number, v.Version, err)
 		}
-		if err := json.Unmarshal([]byte(edata), &v.Event); err != nil {
+		if v.Event, err = ev.event(); err != nil {
 			return nil, fmt.Errorf("history of %s: event of version %d: %w", number, v.Version, err)
 		}
 		out = append(out, v)
@@ -77,13 +84,47 @@ func (db *DB) History(ctx context.Context, number pid.PID) ([]registry.Version, 
 	return out, rows.Err()
 }
 
+// eventColumns are an event row's columns, read by eventScan.
+const eventColumns = `e.id, e.kind, e.pid, e.effective_date, e.recorded_at, e.actor, e.legal_basis, e.data`
+
+// eventScan is an event row being read: the columns hold the header, data
+// the registry.EventBody (rows written before the body was split off hold
+// the whole event there, which reads the same).
+type eventScan struct {
+	id, kind, pid, effective, actor, basis, data string
+	recorded                                     int64
+}
+
+func (s *eventScan) dest() []any {
+	return []any{&s.id, &s.kind, &s.pid, &s.effective, &s.recorded, &s.actor, &s.basis, &s.data}
+}
+
+func (s *eventScan) event() (registry.Event, error) {
+	var body registry.EventBody
+	if err := json.Unmarshal([]byte(s.data), &body); err != nil {
+		return registry.Event{}, err
+	}
+	day, err := registry.ParseDate(s.effective)
+	if err != nil {
+		return registry.Event{}, fmt.Errorf("effective date: %w", err)
+	}
+	ev := registry.Event{ID: s.id, Kind: registry.Kind(s.kind), PID: pid.PID(s.pid),
+		Meta:       registry.Meta{Actor: s.actor, LegalBasis: s.basis, EffectiveDate: day},
+		RecordedAt: time.UnixMicro(s.recorded).UTC()}
+	ev.SetBody(body)
+	return ev, nil
+}
+
 // AsOf returns the record as the last event recorded at or before t left
 // it.
 func (db *DB) AsOf(ctx context.Context, number pid.PID, t time.Time) (registry.Citizen, error) {
 	var c registry.Citizen
 	err := scanJSON(db.read.QueryRowContext(ctx, `
-		SELECT data FROM citizen_versions
-		WHERE pid = $1 AND recorded_at <= $2
+		SELECT data FROM (
+			SELECT version, data FROM citizen_versions WHERE pid = $1 AND recorded_at <= $2
+			UNION ALL
+			SELECT version, data FROM citizens WHERE pid = $1 AND updated_at <= $2
+		) AS v
 		ORDER BY version DESC LIMIT 1`, string(number), t.UnixMicro()), &c)
 	if err != nil {
 		return c, fmt.Errorf("citizen %s as of %s: %w", number, t.Format(time.RFC3339), err)
@@ -216,7 +257,7 @@ func eventOf(c registry.Commit) (registry.Event, *registry.EncodedCommit, []byte
 	if enc == nil {
 		enc = &registry.EncodedCommit{}
 	}
-	data, err := encoded(enc.Event, c.Event)
+	data, err := encoded(enc.Event, c.Event.Body())
 	return c.Event, enc, data, err
 }
 
@@ -271,27 +312,17 @@ func writeHousehold(ctx context.Context, tx *txExec, h registry.Household, pre [
 	if err != nil {
 		return err
 	}
-	args := householdRow(h, data, at)
+	args := householdRow(h, data, eventID, at)
 	var res sql.Result
 	if h.Version == 1 {
-		res, err = tx.ExecContext(ctx, `
-			INSERT INTO households (id, street, commune_code, commune_era, dissolved, version, updated_at, data)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`, args...)
+		res, err = tx.ExecContext(ctx, insertSQL("households", householdColumns, "ON CONFLICT (id) DO NOTHING", len(args), 1), args...)
 	} else {
-		res, err = tx.ExecContext(ctx, `
-			UPDATE households SET street = $2, commune_code = $3, commune_era = $4, dissolved = $5,
-				version = $6, updated_at = $7, data = $8
-			WHERE id = $1 AND version = $9`, append(args, h.Version-1)...)
+		if err := keepVersion(ctx, tx, keepHouseholdVersion, h.ID, h.Version-1); err != nil {
+			return err
+		}
+		res, err = tx.ExecContext(ctx, updateHousehold, append(args, h.Version-1)...)
 	}
-	if err := checkOne(res, err, "household "+h.ID); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx,
-		`INSERT INTO household_versions (id, version, event_id, recorded_at, data) VALUES ($1, $2, $3, $4, $5)`,
-		h.ID, h.Version, eventID, at, string(data)); err != nil {
-		return fmt.Errorf("household %s version %d: %w", h.ID, h.Version, err)
-	}
-	return nil
+	return checkOne(res, err, "household "+h.ID)
 }
 
 func writeCitizen(ctx context.Context, tx *txExec, c registry.Citizen, pre []byte, commune, eventID string, at int64) error {
@@ -299,25 +330,48 @@ func writeCitizen(ctx context.Context, tx *txExec, c registry.Citizen, pre []byt
 	if err != nil {
 		return err
 	}
-	args := citizenRow(c, commune, data, at)
+	args := citizenRow(c, commune, data, eventID, at)
 	var res sql.Result
 	if c.Version == 1 {
-		res, err = tx.ExecContext(ctx, `
-			INSERT INTO citizens (pid, name_key, birth_year, gender, status, household_id, relation_to_head, commune_code, version, updated_at, data)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (pid) DO NOTHING`, args...)
+		res, err = tx.ExecContext(ctx, insertSQL("citizens", citizenColumns, "ON CONFLICT (pid) DO NOTHING", len(args), 1), args...)
 	} else {
-		res, err = tx.ExecContext(ctx, `
-			UPDATE citizens SET name_key = $2, birth_year = $3, gender = $4, status = $5, household_id = $6,
-				relation_to_head = $7, commune_code = $8, version = $9, updated_at = $10, data = $11
-			WHERE pid = $1 AND version = $12`, append(args, c.Version-1)...)
+		if err := keepVersion(ctx, tx, keepCitizenVersion, string(c.PID), c.Version-1); err != nil {
+			return err
+		}
+		res, err = tx.ExecContext(ctx, updateCitizen, append(args, c.Version-1)...)
 	}
-	if err := checkOne(res, err, "citizen "+string(c.PID)); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx,
-		`INSERT INTO citizen_versions (pid, version, event_id, recorded_at, data) VALUES ($1, $2, $3, $4, $5)`,
-		string(c.PID), c.Version, eventID, at, string(data)); err != nil {
-		return fmt.Errorf("citizen %s version %d: %w", c.PID, c.Version, err)
+	return checkOne(res, err, "citizen "+string(c.PID))
+}
+
+// A record's row holds its current version; the statement that replaces
+// it first copies that version into the versions table (keep…Version,
+// which does nothing when the version is there already, as rows written
+// before migration 0005 are). The UPDATE then checks the version, so a
+// record changed meanwhile is a conflict.
+const (
+	householdColumns     = "id, street, commune_code, commune_era, dissolved, version, updated_at, data, event_id"
+	citizenColumns       = "pid, name_key, birth_year, gender, status, household_id, relation_to_head, commune_code, version, updated_at, data, event_id"
+	keepHouseholdVersion = `
+		INSERT INTO household_versions (id, version, event_id, recorded_at, data)
+		SELECT id, version, event_id, updated_at, data FROM households WHERE id = $1 AND version = $2
+		ON CONFLICT (id, version) DO NOTHING`
+	keepCitizenVersion = `
+		INSERT INTO citizen_versions (pid, version, event_id, recorded_at, data)
+		SELECT pid, version, event_id, updated_at, data FROM citizens WHERE pid = $1 AND version = $2
+		ON CONFLICT (pid, version) DO NOTHING`
+	updateHousehold = `
+		UPDATE households SET street = $2, commune_code = $3, commune_era = $4, dissolved = $5,
+			version = $6, updated_at = $7, data = $8, event_id = $9
+		WHERE id = $1 AND version = $10`
+	updateCitizen = `
+		UPDATE citizens SET name_key = $2, birth_year = $3, gender = $4, status = $5, household_id = $6,
+			relation_to_head = $7, commune_code = $8, version = $9, updated_at = $10, data = $11, event_id = $12
+		WHERE pid = $1 AND version = $13`
+)
+
+func keepVersion(ctx context.Context, tx *txExec, query, key string, version int64) error {
+	if _, err := tx.ExecContext(ctx, query, key, version); err != nil {
+		return fmt.Errorf("keep version %d of %s: %w", version, key, err)
 	}
 	return nil
 }
@@ -329,17 +383,17 @@ func eventRow(ev registry.Event, data []byte) []any {
 	return []any{ev.ID, string(ev.Kind), string(ev.PID), ev.EffectiveDate.String(), ev.RecordedAt.UnixMicro(), ev.Actor, ev.LegalBasis, string(data)}
 }
 
-func householdRow(h registry.Household, data []byte, at int64) []any {
-	return []any{h.ID, h.Address.Street, h.Address.CommuneCode, string(h.Address.Era), boolInt(h.Dissolved), h.Version, at, string(data)}
+func householdRow(h registry.Household, data []byte, eventID string, at int64) []any {
+	return []any{h.ID, h.Address.Street, h.Address.CommuneCode, string(h.Address.Era), boolInt(h.Dissolved), h.Version, at, string(data), eventID}
 }
 
-func citizenRow(c registry.Citizen, commune string, data []byte, at int64) []any {
+func citizenRow(c registry.Citizen, commune string, data []byte, eventID string, at int64) []any {
 	var household any
 	if c.HouseholdID != "" {
 		household = c.HouseholdID
 	}
 	return []any{string(c.PID), registry.NameKey(c.FullName), c.DateOfBirth.Year, c.Gender.String(), string(c.Status),
-		household, string(c.RelationToHead), commune, c.Version, at, string(data)}
+		household, string(c.RelationToHead), commune, c.Version, at, string(data), eventID}
 }
 
 func residenceRow(r registry.Residence, eventID string, data []byte) []any {
