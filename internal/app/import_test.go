@@ -154,10 +154,10 @@ func TestImportKilled(t *testing.T) {
 	}
 	before := countRows(t, filepath.Join(data, "dancu.db"), "citizens")
 	for what, q := range map[string]string{
-		"citizens without their event":         `SELECT COUNT(*) FROM citizens c WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = c.event_id AND e.pid = c.pid)`,
-		"citizens without a residence":         `SELECT COUNT(*) FROM citizens c WHERE NOT EXISTS (SELECT 1 FROM residences r WHERE r.pid = c.pid)`,
-		"events without a citizen":             `SELECT COUNT(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM citizens c WHERE c.pid = e.pid)`,
-		"households without their head":        `SELECT COUNT(*) FROM households h WHERE NOT EXISTS (SELECT 1 FROM citizens c WHERE c.household_id = h.id AND c.relation_to_head = 'head')`,
+		"citizens without their event":  `SELECT COUNT(*) FROM citizens c WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = c.event_id AND e.pid = c.pid)`,
+		"citizens without a residence":  `SELECT COUNT(*) FROM citizens c WHERE NOT EXISTS (SELECT 1 FROM residences r WHERE r.pid = c.pid)`,
+		"events without a citizen":      `SELECT COUNT(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM citizens c WHERE c.pid = e.pid)`,
+		"households without their head": `SELECT COUNT(*) FROM households h WHERE NOT EXISTS (SELECT 1 FROM citizens c WHERE c.household_id = h.id AND c.relation_to_head = 'head')`,
 	} {
 		var n int
 		if err := db.QueryRowContext(ctx, q).Scan(&n); err != nil || n != 0 {
