@@ -92,6 +92,9 @@ type Directory struct {
 	// built on first use by ParseFormatted.
 	formattedOnce sync.Once
 	formatted     map[string]Unit
+	// formattedExact maps each commune's Format text as written, so that
+	// the text dancu wrote itself is read without normalising it.
+	formattedExact map[string]Unit
 }
 
 func (d *Directory) get(era Era, level Level, code string) *unit {

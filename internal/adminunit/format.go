@@ -56,7 +56,11 @@ func (d *Directory) ParseFormatted(text string) (street string, commune Unit, ok
 		// text[from:] holds parts-1 commas; the units part starts after the
 		// comma before it, or at the start of the text.
 		start := strings.LastIndexByte(text[:from], ',') + 1
-		if u, ok := d.formatted[formattedKey(text[start:])]; ok && !u.IsZero() {
+		u, ok := d.formattedExact[strings.TrimSpace(text[start:])]
+		if !ok {
+			u, ok = d.formatted[formattedKey(text[start:])]
+		}
+		if ok && !u.IsZero() {
 			return strings.TrimSpace(text[:max(start-1, 0)]), u, true
 		}
 	}
@@ -65,6 +69,7 @@ func (d *Directory) ParseFormatted(text string) (street string, commune Unit, ok
 
 func (d *Directory) buildFormatted() {
 	d.formatted = make(map[string]Unit)
+	d.formattedExact = make(map[string]Unit)
 	// Pre-2025 first, so that a 2025 commune whose text is the same as a
 	// pre-2025 one without a district wins: new data is written in 2025
 	// units. Two communes of one era with the same text (the source has
@@ -75,8 +80,10 @@ func (d *Directory) buildFormatted() {
 			key := formattedKey(text)
 			if prev, ok := d.formatted[key]; ok && prev.Era == era {
 				d.formatted[key] = Unit{}
+				d.formattedExact[text] = Unit{}
 				continue
 			}
+			d.formattedExact[text] = c.Unit
 			d.formatted[key] = c.Unit
 		}
 	}
