@@ -1,5 +1,7 @@
-// Package rowfile reads and writes files of citizen records
-// (registry.Record) as NDJSON or CSV, one row at a time in constant memory.
+// Package rowfile reads and writes files of flat rows of strings as NDJSON
+// or CSV, one row at a time in constant memory: citizen records
+// (registry.Record) for import and export, and any other flat row type
+// (RowReader) such as the records of a batch verification.
 //
 // A bad row is reported with its line number and the reader goes on to the
 // next; only an unreadable stream stops it. See docs/import.md.
@@ -62,9 +64,21 @@ type RowError struct {
 
 func (e *RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
 
-// Reader reads records.
-type Reader struct {
-	format Format
+// Row is a flat row type: Fields returns pointers to its string fields,
+// in the order of the names its reader is given.
+type Row[T any] interface {
+	*T
+	Fields() []*string
+}
+
+// Reader reads citizen records.
+type Reader = RowReader[registry.Record, *registry.Record]
+
+// RowReader reads rows of type T.
+type RowReader[T any, P Row[T]] struct {
+	names    []string // the field names, in the order of P.Fields
+	required []string // CSV columns the header must have
+	format   Format
 	// NDJSON
 	br   *bufio.Reader
 	line int64
@@ -78,11 +92,20 @@ type Reader struct {
 // the start is skipped. For CSV the first row must be a header naming
 // columns of RecordFields (in any order, any subset holding pid).
 func NewReader(r io.Reader, format Format) *Reader {
+	return NewRowReader[registry.Record](r, format, registry.RecordFields, "pid")
+}
+
+// NewRowReader reads rows of type T in format from r; names are the JSON
+// keys and CSV column names of T's fields, in the order of T.Fields. A
+// UTF-8 byte order mark at the start is skipped. For CSV the first row
+// must be a header naming columns of names in any order, including every
+// required one.
+func NewRowReader[T any, P Row[T]](r io.Reader, format Format, names []string, required ...string) *RowReader[T, P] {
 	br := bufio.NewReaderSize(r, 256<<10)
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		_, _ = br.Discard(3)
 	}
-	rd := &Reader{format: format, br: br}
+	rd := &RowReader[T, P]{names: names, required: required, format: format, br: br}
 	if format == CSV {
 		rd.cr = csv.NewReader(br)
 		rd.cr.FieldsPerRecord = -1
@@ -92,7 +115,7 @@ func NewReader(r io.Reader, format Format) *Reader {
 	return rd
 }
 
-func (r *Reader) readHeader() error {
+func (r *RowReader[T, P]) readHeader() error {
 	head, err := r.cr.Read()
 	if err == io.EOF {
 		return errors.New("the file is empty: a CSV file starts with a header row")
@@ -101,7 +124,7 @@ func (r *Reader) readHeader() error {
 		return fmt.Errorf("header: %w", err)
 	}
 	index := map[string]int{}
-	for i, name := range registry.RecordFields {
+	for i, name := range r.names {
 		index[name] = i
 	}
 	seen := map[string]bool{}
@@ -110,7 +133,7 @@ func (r *Reader) readHeader() error {
 		name = strings.TrimSpace(name)
 		j, ok := index[name]
 		if !ok {
-			return fmt.Errorf("header: unknown column %q (columns are %s)", name, strings.Join(registry.RecordFields, ", "))
+			return fmt.Errorf("header: unknown column %q (columns are %s)", name, strings.Join(r.names, ", "))
 		}
 		if seen[name] {
 			return fmt.Errorf("header: column %q appears twice", name)
@@ -118,27 +141,29 @@ func (r *Reader) readHeader() error {
 		seen[name] = true
 		r.columns[i] = j
 	}
-	if !seen["pid"] {
-		return errors.New("header: no pid column")
+	for _, name := range r.required {
+		if !seen[name] {
+			return fmt.Errorf("header: no %s column", name)
+		}
 	}
 	return nil
 }
 
-// Next returns the next record and its line number. A *RowError reports
-// a bad row (call Next again for the one after it); io.EOF ends the file;
+// Next returns the next row and its line number. A *RowError reports a
+// bad row (call Next again for the one after it); io.EOF ends the file;
 // any other error means the stream cannot be read on.
-func (r *Reader) Next() (int64, registry.Record, error) {
+func (r *RowReader[T, P]) Next() (int64, T, error) {
 	if r.format == CSV {
 		return r.nextCSV()
 	}
 	return r.nextNDJSON()
 }
 
-func (r *Reader) nextCSV() (int64, registry.Record, error) {
+func (r *RowReader[T, P]) nextCSV() (int64, T, error) {
+	var rec, zero T
 	if r.header != nil {
-		return 0, registry.Record{}, r.header
+		return 0, zero, r.header
 	}
-	var rec registry.Record
 	for {
 		row, err := r.cr.Read()
 		if err == io.EOF {
@@ -158,10 +183,10 @@ func (r *Reader) nextCSV() (int64, registry.Record, error) {
 		if len(row) != len(r.columns) {
 			return int64(line), rec, &RowError{Line: int64(line), Msg: fmt.Sprintf("the row has %d columns, the header %d", len(row), len(r.columns))}
 		}
-		fields := rec.Fields()
+		fields := P(&rec).Fields()
 		for i, v := range row {
 			if !utf8.ValidString(v) {
-				return int64(line), registry.Record{}, &RowError{Line: int64(line), Msg: fmt.Sprintf("column %s is not valid UTF-8", registry.RecordFields[r.columns[i]])}
+				return int64(line), zero, &RowError{Line: int64(line), Msg: fmt.Sprintf("column %s is not valid UTF-8", r.names[r.columns[i]])}
 			}
 			*fields[r.columns[i]] = v
 		}
@@ -169,8 +194,8 @@ func (r *Reader) nextCSV() (int64, registry.Record, error) {
 	}
 }
 
-func (r *Reader) nextNDJSON() (int64, registry.Record, error) {
-	var rec registry.Record
+func (r *RowReader[T, P]) nextNDJSON() (int64, T, error) {
+	var rec, zero T
 	for {
 		raw, err := r.readLine()
 		if err != nil {
@@ -186,10 +211,10 @@ func (r *Reader) nextNDJSON() (int64, registry.Record, error) {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&rec); err != nil {
-			return r.line, registry.Record{}, &RowError{Line: r.line, Msg: jsonMessage(err)}
+			return r.line, zero, &RowError{Line: r.line, Msg: jsonMessage(err)}
 		}
 		if dec.More() {
-			return r.line, registry.Record{}, &RowError{Line: r.line, Msg: "more than one JSON value on the line"}
+			return r.line, zero, &RowError{Line: r.line, Msg: "more than one JSON value on the line"}
 		}
 		return r.line, rec, nil
 	}
@@ -197,7 +222,7 @@ func (r *Reader) nextNDJSON() (int64, registry.Record, error) {
 
 // readLine returns the next line without its newline, or a *RowError for
 // a line longer than MaxLine (skipped to its end).
-func (r *Reader) readLine() ([]byte, error) {
+func (r *RowReader[T, P]) readLine() ([]byte, error) {
 	r.line++
 	var long []byte
 	tooLong := false
