@@ -1,0 +1,120 @@
+package agency
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/binary"
+	"encoding/hex"
+	"strings"
+	"time"
+)
+
+// KeyPrefix starts every agency API key, so that a leaked key is
+// recognisable (by people and by secret scanners) and cannot be mistaken
+// for an officer's token, which starts "dancu_" but not "dancu_key_".
+const KeyPrefix = "dancu_key_"
+
+// keyBytes is the entropy of a key: 256 bits, beyond guessing or
+// enumeration, which is why a key needs no slow key-derivation function
+// (that defends low-entropy passwords) and is stored as a plain SHA-256.
+const keyBytes = 32
+
+// KeyLen is the length of a key: the prefix and 52 base32 characters
+// (ceil(256/5)).
+const KeyLen = len(KeyPrefix) + (keyBytes*8+4)/5
+
+// displayChars is how many characters of a key's secret part its display
+// prefix keeps (20 of its 256 bits): enough to tell keys apart in a list,
+// far too few to help guess one.
+const displayChars = 4
+
+// keyEncoding writes keys in lowercase base32 without padding: no
+// characters that URL, shell or double-click selection treat specially.
+var keyEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// idEncoding writes IDs in base32 whose alphabet is in ASCII order, so that
+// IDs sort as their bytes do.
+var idEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadding(base32.NoPadding)
+
+// KeyHash is the SHA-256 of a key, the only form in which a key is stored
+// and looked up. Looking a key up by its hash makes a constant-time
+// comparison moot: timing can at most reveal how much of a stored hash a
+// guess's hash shares, and that gives no path back to a key.
+type KeyHash [sha256.Size]byte
+
+// HashKey returns the hash a key is stored and looked up by.
+func HashKey(key string) KeyHash {
+	// A key fits a buffer on the stack; converting it to a []byte would
+	// allocate on every request.
+	var buf [KeyLen]byte
+	if len(key) <= len(buf) {
+		n := copy(buf[:], key)
+		return sha256.Sum256(buf[:n])
+	}
+	return sha256.Sum256([]byte(key))
+}
+
+// String is the hash in lowercase hex, as stored.
+func (h KeyHash) String() string { return hex.EncodeToString(h[:]) }
+
+// WellFormed reports whether key could be one dancu issued, so that
+// garbage is refused without hashing it or asking the database.
+func WellFormed(key string) bool {
+	if len(key) != KeyLen || !strings.HasPrefix(key, KeyPrefix) {
+		return false
+	}
+	for i := len(KeyPrefix); i < len(key); i++ {
+		c := key[i]
+		if (c < 'a' || c > 'z') && (c < '2' || c > '7') {
+			return false
+		}
+	}
+	return true
+}
+
+// newKey draws a fresh key for agencyID and returns what is stored of it,
+// its hash, and the key itself.
+func newKey(agencyID string, scope Scope, rateLimit int, now, expires time.Time) (Key, KeyHash, string) {
+	var b [keyBytes]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go ≥ 1.24)
+	secret := KeyPrefix + keyEncoding.EncodeToString(b[:])
+	k := Key{
+		ID:        newID(now),
+		AgencyID:  agencyID,
+		Prefix:    secret[:len(KeyPrefix)+displayChars],
+		Scope:     scope,
+		RateLimit: rateLimit,
+		CreatedAt: now,
+		ExpiresAt: expires,
+	}
+	return k, HashKey(secret), secret
+}
+
+// idLen is the length of an agency's or a key's ID.
+const idLen = 26
+
+// ValidID reports whether id has the shape of an agency's or a key's ID
+// (26 of 0-9 and a-v), so that input that cannot name one is refused
+// without a database lookup or an echo of it.
+func ValidID(id string) bool {
+	if len(id) != idLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; (c < '0' || c > '9') && (c < 'a' || c > 'v') {
+			return false
+		}
+	}
+	return true
+}
+
+// newID returns a random, opaque ID that sorts by creation time: 48 bits
+// of milliseconds since 1970 then 80 random bits, 26 base32 characters. No
+// sequence is involved, so IDs can be made anywhere without coordination.
+func newID(now time.Time) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
+	_, _ = rand.Read(b[6:])
+	return idEncoding.EncodeToString(b[:])
+}
