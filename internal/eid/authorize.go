@@ -14,6 +14,11 @@ const (
 	RecordEvent Action = "citizen.record_event"
 	// ManageAccounts creates, disables and issues tokens for accounts.
 	ManageAccounts Action = "accounts.manage"
+	// ManageAgencies onboards connected agencies, approves and suspends
+	// them, and issues and revokes their API keys.
+	ManageAgencies Action = "agencies.manage"
+	// ReadStatistics reads the national usage statistics of agencies.
+	ReadStatistics Action = "statistics.read"
 )
 
 // officerAction reports whether officers may take action, within their

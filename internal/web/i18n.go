@@ -3,6 +3,8 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"dancu/internal/registry"
@@ -105,4 +107,50 @@ func formatTime(l lang, t time.Time) string {
 		return t.Format("2006-01-02 15:04:05") + " (UTC+7)"
 	}
 	return t.Format("02/01/2006 15:04:05") + " (UTC+7)"
+}
+
+// formatCount writes a count with its thousands grouped the way readers
+// of l expect: 1.234.567 in Vietnamese, 1,234,567 in English.
+func formatCount(l lang, n int64) string {
+	sep := byte('.')
+	if l == en {
+		sep = ','
+	}
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(sep)
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// formatShare writes part as a percentage of whole with one decimal:
+// 85,7% in Vietnamese, 85.7% in English; empty when whole is 0.
+func formatShare(l lang, part, whole int64) string {
+	if whole <= 0 {
+		return ""
+	}
+	s := strconv.FormatFloat(100*float64(part)/float64(whole), 'f', 1, 64)
+	if l == vi {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s + "%"
+}
+
+// formatDay writes a day given as yyyy-mm-dd (usage statistics' days) as
+// formatDate does; a malformed day is shown as it is.
+func formatDay(l lang, day string) string {
+	d, err := registry.ParseDate(day)
+	if err != nil || !d.Full() {
+		return day
+	}
+	return formatDate(l, d)
 }

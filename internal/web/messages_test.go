@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"dancu/internal/agency"
 	"dancu/internal/registry"
 )
 
@@ -65,6 +66,23 @@ func TestCatalogComplete(t *testing.T) {
 	for _, k := range []registry.ResidenceKind{registry.ResidencePermanent, registry.ResidenceTemporary, registry.ResidenceAbsence, registry.ResidenceOvernight} {
 		want = append(want, "residence."+string(k))
 	}
+	// The agencies' pages: operations, kinds, statuses, the flash
+	// messages, and every field a key's scope may name.
+	for _, op := range agency.Operations() {
+		want = append(want, "op."+string(op))
+	}
+	for _, k := range agency.Kinds() {
+		want = append(want, "kind."+string(k))
+	}
+	for _, st := range []agency.Status{agency.StatusPending, agency.StatusApproved, agency.StatusSuspended} {
+		want = append(want, "agency_status."+string(st))
+	}
+	want = append(want, "error.admin.title", "error.admin.message", "agencies.flash.approved", "agencies.flash.suspended",
+		"agencies.flash.revoked", "agencies.flash.not_found", "stats.period", "stats.chart.bar", "key.rate", "key.unlimited",
+		"key.active", "key.expired", "key.revoked", "stats.agency.all", "stats.operation.all")
+	for _, f := range registry.RecordFields {
+		want = append(want, "field."+f)
+	}
 	// Every field of a record has a label, for the record and its history.
 	ct := reflect.TypeFor[registry.Citizen]()
 	for i := range ct.NumField() {
@@ -115,5 +133,30 @@ func TestFormatDate(t *testing.T) {
 func TestRedact(t *testing.T) {
 	if got := redact("citizen 001080000001 as of 2026: phone 0912345678"); strings.Contains(got, "001080000001") || strings.Contains(got, "0912345678") {
 		t.Errorf("redact left a number: %q", got)
+	}
+}
+
+func TestFormatCount(t *testing.T) {
+	for _, c := range []struct {
+		n      int64
+		vi, en string
+	}{
+		{0, "0", "0"}, {999, "999", "999"}, {1000, "1.000", "1,000"}, {1234567, "1.234.567", "1,234,567"}, {-12345, "-12.345", "-12,345"},
+	} {
+		if got := formatCount(vi, c.n); got != c.vi {
+			t.Errorf("vi %d: %q", c.n, got)
+		}
+		if got := formatCount(en, c.n); got != c.en {
+			t.Errorf("en %d: %q", c.n, got)
+		}
+	}
+	if got := formatShare(vi, 1, 3); got != "33,3%" {
+		t.Errorf("share vi %q", got)
+	}
+	if got := formatShare(en, 2, 3); got != "66.7%" {
+		t.Errorf("share en %q", got)
+	}
+	if got := formatShare(en, 2, 0); got != "" {
+		t.Errorf("share of nothing %q", got)
 	}
 }

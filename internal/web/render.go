@@ -31,7 +31,7 @@ func parsePages() (*pages, error) {
 	}
 	p := &pages{byName: map[string]*template.Template{}}
 	// Each page template is parsed with its own copy of the layout.
-	for _, name := range []string{"home", "login", "search", "citizen", "error"} {
+	for _, name := range []string{"home", "login", "search", "citizen", "error", "stats", "agencies"} {
 		t, err := template.Must(layout.Clone()).ParseFS(files, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: parse page %s: %w", name, err)
@@ -61,13 +61,27 @@ type page struct {
 	Switch  string
 	CSSURL  string
 	Version string
-	// Nav names the current section for aria-current: "home", "search".
+	// Nav names the current section for aria-current: "home", "search",
+	// "stats", "agencies".
 	Nav  string
 	Body any
+	// hasStats and hasAgencies: the server has the administrators' pages.
+	hasStats, hasAgencies bool
 }
 
 // T returns the message key in the page's language, formatted with args.
 func (p *page) T(key string, args ...any) string { return p.msgs.text(p.Lang, key, args...) }
+
+// ShowStats reports whether the navigation links to the statistics page:
+// the server has it and the signed-in account may read it.
+func (p *page) ShowStats() bool {
+	return p.hasStats && p.Account != nil && p.Account.Can(eid.ReadStatistics, eid.Place{})
+}
+
+// ShowAgencies reports whether the navigation links to the agencies page.
+func (p *page) ShowAgencies() bool {
+	return p.hasAgencies && p.Account != nil && p.Account.Can(eid.ManageAgencies, eid.Place{})
+}
 
 // OtherLang is the language the switch link leads to.
 func (p *page) OtherLang() lang { return p.Lang.other() }
@@ -78,10 +92,11 @@ func (s *server) newPage(w http.ResponseWriter, r *http.Request, title string) *
 	l := s.language(w, r)
 	return &page{
 		Lang: l, msgs: s.msgs, Title: title,
-		CSRF:    s.csrfToken(w, r),
-		Switch:  switchURL(r, l.other()),
-		CSSURL:  s.css.url(),
-		Version: s.Version,
+		CSRF:     s.csrfToken(w, r),
+		Switch:   switchURL(r, l.other()),
+		CSSURL:   s.css.url(),
+		Version:  s.Version,
+		hasStats: s.Usage != nil, hasAgencies: s.Agencies != nil,
 	}
 }
 

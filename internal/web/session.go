@@ -64,10 +64,11 @@ func (s *server) officer(next officerHandler) http.HandlerFunc {
 }
 
 // toLogin redirects to the login page, remembering where the officer was
-// going.
+// going: a page, not a form's action (a POST is not repeated after
+// signing in; the officer submits the form again).
 func (s *server) toLogin(w http.ResponseWriter, r *http.Request) {
 	target := "/officer/login"
-	if next := r.URL.RequestURI(); next != "/officer" {
+	if next := r.URL.RequestURI(); next != "/officer" && r.Method == http.MethodGet {
 		target += "?next=" + url.QueryEscape(next)
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)

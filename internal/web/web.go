@@ -2,7 +2,9 @@
 // build step and no script. Today it holds the landing page and the
 // officer console (sign in with an API token, search the register, read a
 // citizen's record, household, residence registrations and history, and
-// see the record as it stood on a past day).
+// see the record as it stood on a past day), and, for administrators, the
+// usage statistics of connected agencies and the agencies with their API
+// keys (approve, suspend, revoke).
 //
 // Every route is in routes (this file). Pages are html/template files
 // parsed once at start from an embedded file system, with one embedded
@@ -17,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"dancu/internal/eid"
 	"dancu/internal/registry"
@@ -43,6 +46,13 @@ type Deps struct {
 	// that do not accept HTML (API clients that mistyped a path get the
 	// API's problem document); browsers get the HTML 404 page.
 	NotFound http.Handler
+	// Usage, when set, feeds the statistics page (/officer/stats); without
+	// it the page is not found and the console does not link to it.
+	Usage UsageReader
+	// Agencies, when set, feeds the agencies page (/officer/agencies) and
+	// its actions; without it they are not found and the console does not
+	// link to them.
+	Agencies AgencyAdmin
 }
 
 type server struct {
@@ -53,6 +63,8 @@ type server struct {
 	css   asset
 	// fieldOrder sorts the fields a history entry changed.
 	fieldOrder map[string]int
+	// now is the clock: the statistics' default period ends today.
+	now func() time.Time
 }
 
 // New returns the handler for every page. It fails if the embedded
@@ -64,7 +76,7 @@ func New(d Deps) (http.Handler, error) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{Deps: d, log: d.Log, msgs: messages(), fieldOrder: citizenFieldOrder()}
+	s := &server{Deps: d, log: d.Log, msgs: messages(), fieldOrder: citizenFieldOrder(), now: time.Now}
 	var err error
 	if s.css, err = loadAsset("static/dancu.css", "text/css; charset=utf-8"); err != nil {
 		return nil, err
@@ -92,6 +104,13 @@ func (s *server) routes() http.Handler {
 	})
 	mux.HandleFunc("GET /officer/citizens/{pid}", s.officer(s.citizen))
 
+	// Administrators: connected agencies' usage, the agencies and their keys.
+	mux.HandleFunc("GET /officer/stats", s.officer(s.stats))
+	mux.HandleFunc("GET /officer/agencies", s.officer(s.agencies))
+	mux.HandleFunc("POST /officer/agencies/{id}/approve", s.officer(s.approveAgency))
+	mux.HandleFunc("POST /officer/agencies/{id}/suspend", s.officer(s.suspendAgency))
+	mux.HandleFunc("POST /officer/agencies/keys/{id}/revoke", s.officer(s.revokeKey))
+
 	mux.HandleFunc("/", s.notFound)
 
 	// Browsers send Sec-Fetch-Site and Origin: a cross-site POST is refused
@@ -102,7 +121,7 @@ func (s *server) routes() http.Handler {
 }
 
 // maxFormBytes bounds a form's body; the largest form is the login form,
-// whose token is 58 bytes.
+// whose token is 58 bytes (the agencies' forms hold only the CSRF token).
 const maxFormBytes = 16 << 10
 
 func limitBody(next http.Handler) http.Handler {
@@ -155,6 +174,13 @@ func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, a
 	case http.StatusForbidden, http.StatusNotFound, http.StatusInternalServerError:
 		key = fmt.Sprintf("error.%d", status)
 	}
+	s.errorPageWith(w, r, status, a, key)
+}
+
+// errorPageWith renders the error page for status with the messages
+// key.title and key.message, such as the 403 page of the administrators'
+// pages ("error.admin").
+func (s *server) errorPageWith(w http.ResponseWriter, r *http.Request, status int, a *eid.Account, key string) {
 	p := s.newPage(w, r, key+".title")
 	p.Account = a
 	p.Body = errorBody{Heading: key + ".title", Message: key + ".message", Status: status}

@@ -46,7 +46,9 @@ type env struct {
 	child    string // the son's number
 }
 
-func newEnv(t *testing.T, db *store.DB) *env {
+// newEnv builds the family's register and the pages on db; opts change
+// the pages' dependencies (the administrators' pages' services).
+func newEnv(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *env {
 	t.Helper()
 	ctx := context.Background()
 	clk := registrytest.NewClock(time.Date(2026, 6, 10, 9, 0, 0, 0, ict))
@@ -93,12 +95,16 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	clk.Set(time.Date(2026, 6, 15, 10, 0, 0, 0, ict))
 	must(reg.RecordNameChange(ctx, registry.NameChange{Meta: meta, PID: pid.PID(e.child), FullName: "Nguyễn Minh Cường"}))
 
-	h, err := web.New(web.Deps{Register: reg, Accounts: accounts, Version: "test",
+	deps := web.Deps{Register: reg, Accounts: accounts, Version: "test",
 		NotFound: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = io.WriteString(w, `{"code":"not_found"}`)
-		})})
+		})}
+	for _, o := range opts {
+		o(&deps)
+	}
+	h, err := web.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,91 +6,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { fx, phone, launch, close, newPage, login, audit, shoot, noProblems, isoDaysAgo } from './harness.mjs';
 
-const fx = JSON.parse(readFileSync(process.env.FIXTURE, 'utf8'));
-const shots = new URL('./screenshots/', import.meta.url).pathname;
-mkdirSync(shots, { recursive: true });
-
-const desktop = { viewport: { width: 1280, height: 900 } };
-const phone = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
-
-let browser;
-// problems collects console errors (a CSP violation is one) and failed
-// requests of every page, checked at the end.
-const problems = [];
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-async function newPage(options = desktop) {
-  const context = await browser.newContext({ ...options, baseURL: fx.base });
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`${page.url()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
-  return page;
-}
-
-async function login(page, token) {
-  await page.goto('/officer/login');
-  await page.fill('#token', token);
-  await page.click('main button[type=submit]');
-  await page.waitForURL(/\/officer(\?|$)/);
-}
-
-// audit checks what every page must have: one h1, a language, a skip link
-// to main, a label for every visible input, errors tied to their inputs,
-// and no horizontal scrolling of the page.
-async function audit(page, what) {
-  const viewport = page.viewportSize().width;
-  const r = await page.evaluate(() => {
-    const inputs = [...document.querySelectorAll('input:not([type=hidden]), select, textarea')];
-    return {
-      h1: document.querySelectorAll('h1').length,
-      lang: document.documentElement.lang,
-      skip: document.querySelector('a.skip-link')?.getAttribute('href'),
-      main: !!document.querySelector('main#main'),
-      unlabelled: inputs.filter((i) => i.labels.length === 0 && !i.getAttribute('aria-label')).map((i) => i.name),
-      brokenRefs: inputs.flatMap((i) => (i.getAttribute('aria-describedby') || '').split(/\s+/).filter((id) => id && !document.getElementById(id))),
-      scrollWidth: document.documentElement.scrollWidth,
-      innerWidth: window.innerWidth,
-      inlineStyles: document.querySelectorAll('[style], style, script').length,
-    };
-  });
-  assert.equal(r.h1, 1, `${what}: h1 elements`);
-  assert.match(r.lang, /^(vi|en)$/, `${what}: <html lang>`);
-  assert.equal(r.skip, '#main', `${what}: skip link`);
-  assert.ok(r.main, `${what}: main#main`);
-  assert.deepEqual(r.unlabelled, [], `${what}: inputs without a label`);
-  assert.deepEqual(r.brokenRefs, [], `${what}: aria-describedby pointing nowhere`);
-  // A phone browser widens the layout viewport (innerWidth) to fit content
-  // that overflows, so both are compared with the width asked for.
-  assert.ok(r.scrollWidth <= r.innerWidth && r.innerWidth === viewport,
-    `${what}: page scrolls sideways (scrollWidth ${r.scrollWidth}, innerWidth ${r.innerWidth}, viewport ${viewport})`);
-  assert.equal(r.inlineStyles, 0, `${what}: inline style or script`);
-}
-
-async function shoot(page, name) {
-  await page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
-}
-
-// isoDaysAgo is the date n days ago in Vietnam (UTC+7), yyyy-mm-dd.
-function isoDaysAgo(n) {
-  return new Date(Date.now() + 7 * 3600e3 - n * 86400e3).toISOString().slice(0, 10);
-}
+before(launch);
+after(close);
 
 test('the landing page says what dancu is and links to the console and the API', async () => {
   const page = await newPage();
@@ -266,9 +185,4 @@ test('signing out ends the session', async () => {
   await page.context().close();
 });
 
-test('no page logged a console error or a CSP violation', () => {
-  // The 401, 403 and 404 answers are expected: Chromium logs every non-2xx
-  // document as a failed resource load.
-  const unexpected = problems.filter((p) => !/status of (401|403|404)/.test(p));
-  assert.deepEqual(unexpected, []);
-});
+test('no page logged a console error or a CSP violation', noProblems);

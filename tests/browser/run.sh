@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs dancu's browser suite: builds dancu, serves it on a free loopback
-# port with a fresh data directory, creates two officers and seeds a small
-# family through the API, then runs the tests (node --test) in headless
-# Debian Chromium (/usr/bin/chromium; no browser is ever downloaded).
+# port with a fresh data directory, creates two officers and a connected
+# agency, seeds a small family through the API and has the agency verify
+# a few people, then runs the tests (node --test) in headless Debian
+# Chromium (/usr/bin/chromium; no browser is ever downloaded).
 # Screenshots go to tests/browser/screenshots/ (not committed).
 #
 # Needs: go, node (>= 18) and npm, chromium, sqlite3 (.ci/run installs them).
@@ -52,8 +53,16 @@ token() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>consol
 admin=$("$tmp/dancu" user add --role admin --name "Quản Trị Viên" --json --data "$data" | token)
 outsider=$("$tmp/dancu" user add --role commune_officer --area 26737 --name "Lê Văn Tân" --json --data "$data" | token)
 
+# A connected agency (approved, as the CLI's are) and its API key.
+field() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[process.argv[1]]))' "$1"; }
+agency_json=$("$tmp/dancu" agency add --data "$data" --name "Ngân hàng Thử nghiệm" --kind bank \
+	--operations verify,lookup,batch --fields pid,full_name,date_of_birth,gender,phone --purposes kyc --json)
+agency_id=$(printf '%s' "$agency_json" | field agency_id)
+agency_key=$(printf '%s' "$agency_json" | field key)
+
 fixture="$tmp/fixture.json"
-printf '{"base":"%s","admin":"%s","outsider":"%s"}\n' "$base" "$admin" "$outsider" >"$fixture"
+printf '{"base":"%s","admin":"%s","outsider":"%s","agency":"%s","agencyKey":"%s"}\n' \
+	"$base" "$admin" "$outsider" "$agency_id" "$agency_key" >"$fixture"
 node seed.mjs family "$fixture"
 # The register keeps when each event was recorded, and "as of" reads by
 # that time: move the family's first events thirty days back, so that the
@@ -61,10 +70,14 @@ node seed.mjs family "$fixture"
 sqlite3 "$data/dancu.db" <<'SQL'
 .timeout 5000
 UPDATE citizen_versions SET recorded_at = recorded_at - 30*86400*1000000;
+UPDATE citizens SET updated_at = updated_at - 30*86400*1000000;
 UPDATE household_versions SET recorded_at = recorded_at - 30*86400*1000000;
+UPDATE households SET updated_at = updated_at - 30*86400*1000000;
 UPDATE events SET recorded_at = recorded_at - 30*86400*1000000;
 SQL
 node seed.mjs rename "$fixture"
+# The agency verifies three people, so that the statistics have numbers.
+node seed.mjs verify "$fixture"
 
 mkdir -p screenshots
-FIXTURE="$fixture" node --test --test-concurrency=1 console.test.mjs
+FIXTURE="$fixture" node --test --test-concurrency=1 console.test.mjs agencies.test.mjs

@@ -1,10 +1,13 @@
 // Seeds the register of a running dancu through its API, as an officer's
 // system would: `node seed.mjs family FIXTURE` registers a family (a
 // couple in one household, their marriage, their son's birth);
-// `node seed.mjs rename FIXTURE` renames the son. FIXTURE is a JSON file
-// holding {base, admin, outsider} on the way in; the numbers seeded are
-// added to it. run.sh calls both, backdating the first phase between them
-// so that the register has a past to show.
+// `node seed.mjs rename FIXTURE` renames the son; `node seed.mjs verify
+// FIXTURE` has the connected agency verify three people (one match, one
+// wrong name, one unknown number), so that the statistics page has
+// numbers. FIXTURE is a JSON file holding {base, admin, outsider, agency,
+// agencyKey} on the way in; what was seeded is added to it. run.sh calls
+// the phases in that order, backdating the first between them so that the
+// register has a past to show.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -56,6 +59,27 @@ if (phase === 'family') {
 } else if (phase === 'rename') {
   fx.childNewName = 'Nguyễn Minh Cường';
   await event('name_change', { pid: fx.child, full_name: fx.childNewName, legal_basis: 'Quyết định thay đổi họ tên số 3/2026' });
+} else if (phase === 'verify') {
+  // The agency's requests, as its KYC system would send them: each
+  // answers 200, with the verdict in the body.
+  const unknown = '001080999999';
+  const asks = [
+    [{ purpose: 'kyc', pid: fx.an, full_name: 'Nguyễn Văn An', date_of_birth: '1980-03-04', gender: 'male' }, 'match'],
+    [{ purpose: 'kyc', pid: fx.binh, full_name: 'Trần Thị Bính', date_of_birth: '1982-07-15', gender: 'female' }, 'mismatch'],
+    [{ purpose: 'kyc', pid: unknown, full_name: 'Lê Văn Không', date_of_birth: '1980-01-01', gender: 'male' }, 'not_found'],
+  ];
+  for (const [body, want] of asks) {
+    const res = await fetch(`${fx.base}/v1/verify`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${fx.agencyKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status !== 200 || JSON.parse(text).result !== want) {
+      throw new Error(`verify ${body.pid}: ${res.status} ${text}, want result ${want}`);
+    }
+  }
+  fx.verified = { requests: asks.length, matches: 1, mismatches: 1, notFound: 1, field: 'full_name' };
 } else {
   throw new Error(`unknown phase ${phase}`);
 }
