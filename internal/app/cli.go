@@ -45,19 +45,13 @@ func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(forma
 
 // commands lists every command, in the order help shows them.
 func commands() []command {
-	return []command{
-		serveCommand(),
-		migrateCommand(),
-		backupCommand(),
-		restoreCommand(),
-		generateCommand(),
-		importCommand(),
-		exportCommand(),
-		userAddCommand(),
-		pidDecodeCommand(),
-		addressResolveCommand(),
-		versionCommand(),
-	}
+	var list []command
+	list = append(list, serveCommand(), migrateCommand(), backupCommand(), restoreCommand(),
+		generateCommand(), importCommand(), exportCommand(), userAddCommand())
+	list = append(list, agencyCommands()...)
+	list = append(list, verifyCommands()...)
+	list = append(list, auditCommands()...)
+	return append(list, pidDecodeCommand(), addressResolveCommand(), versionCommand())
 }
 
 // Main runs the command line args (without the program name) and returns

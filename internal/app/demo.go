@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"dancu/internal/agency"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,10 +26,19 @@ const demoFile = "demo.json"
 // the next run.
 type demoState struct {
 	AccountID string `json:"account_id"`
-	Seeded    bool   `json:"seeded"`   // the sample family is recorded
-	Citizens  int    `json:"citizens"` // synthetic citizens loaded
+	AgencyID  string `json:"agency_id"` // the demonstration bank
+	Seeded    bool   `json:"seeded"`    // the sample family is recorded
+	Citizens  int    `json:"citizens"`  // synthetic citizens loaded
 	Seed      uint64 `json:"seed"`
 	Token     string `json:"-"`
+	AgencyKey string `json:"-"` // a new key of the bank, each run
+}
+
+// demoScope is what the demonstration bank may do.
+var demoScope = agency.Scope{
+	Operations: []agency.Operation{agency.OpVerify, agency.OpLookup, agency.OpBatch},
+	Fields:     []string{"pid", "old_id_number", "full_name", "date_of_birth", "gender", "id_card_issue_date", "permanent_address", "phone"},
+	Purposes:   []string{"kyc"},
 }
 
 // demoSeed makes every demonstration the same population.
@@ -39,7 +49,7 @@ const demoSeed = 20250701
 // events, and size synthetic citizens imported as an operator would. Run
 // again on the same directory, it keeps what is there and only issues a
 // new token (tokens are stored hashed and cannot be shown again).
-func prepareDemo(ctx context.Context, dataDir string, db *store.DB, accounts *eid.Service, reg *registry.Service, size int, env Env) (demoState, error) {
+func prepareDemo(ctx context.Context, dataDir string, db *store.DB, accounts *eid.Service, agencies *agency.Service, reg *registry.Service, size int, env Env) (demoState, error) {
 	path := filepath.Join(dataDir, demoFile)
 	var st demoState
 	save := func() error {
@@ -71,6 +81,19 @@ func prepareDemo(ctx context.Context, dataDir string, db *store.DB, accounts *ei
 		return st, fmt.Errorf("demo: new token for %s: %w", st.AccountID, err)
 	}
 	st.Token = tok
+	if st.AgencyID == "" {
+		a, _, key, err := agencies.Add(ctx, agency.NewAgency{Name: "Ngân hàng Demo", Kind: agency.KindBank, Scope: demoScope,
+			RateLimit: 0, Approved: true})
+		if err != nil {
+			return st, fmt.Errorf("demo: add the bank: %w", err)
+		}
+		st.AgencyID, st.AgencyKey = a.ID, key
+		if err := save(); err != nil {
+			return st, err
+		}
+	} else if _, st.AgencyKey, err = agencies.IssueKey(ctx, st.AgencyID, demoScope, 0, time.Time{}); err != nil {
+		return st, fmt.Errorf("demo: new key for the bank %s: %w", st.AgencyID, err)
+	}
 	// The synthetic population goes first, into the empty register (the
 	// fast path of an import), then the sample family. Loaded once; a run
 	// that stopped while loading left no count, and loading again skips

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"dancu/internal/agency"
 	"dancu/internal/eid"
+	"dancu/internal/registry"
 	"dancu/internal/registry/registrytest"
 	"dancu/internal/store/storetest"
 )
@@ -16,16 +18,20 @@ func TestPrepareDemo(t *testing.T) {
 			ctx := context.Background()
 			db := storetest.Open(t, engine)
 			accounts := eid.NewService(db, registrytest.Units(t))
+			agencies := agency.NewService(db, agency.Options{Fields: registry.RecordFields})
 			reg := registrytest.New(t, db)
 			dir := t.TempDir()
 			var log strings.Builder
 			env := Env{Stderr: &log}
-			first, err := prepareDemo(ctx, dir, db, accounts, reg, 2000, env)
+			first, err := prepareDemo(ctx, dir, db, accounts, agencies, reg, 2000, env)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if _, err := accounts.Authenticate(ctx, first.Token); err != nil {
 				t.Fatalf("demo token: %v", err)
+			}
+			if p, err := agencies.Authenticate(ctx, first.AgencyKey); err != nil || p.Agency.Status != agency.StatusApproved {
+				t.Fatalf("demo bank's key: %+v, %v", p, err)
 			}
 			found, err := reg.Find(ctx, "Nguyen Minh Khoi", 0)
 			if err != nil || len(found) != 1 {
@@ -45,12 +51,16 @@ func TestPrepareDemo(t *testing.T) {
 			}
 			events, _ := db.RowCount(ctx, "events")
 			// Run again: nothing is added, and a new token works.
-			second, err := prepareDemo(ctx, dir, db, accounts, reg, 2000, env)
+			second, err := prepareDemo(ctx, dir, db, accounts, agencies, reg, 2000, env)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if second.Token == first.Token || second.AccountID != first.AccountID {
+			if second.Token == first.Token || second.AccountID != first.AccountID ||
+				second.AgencyKey == first.AgencyKey || second.AgencyID != first.AgencyID {
 				t.Fatalf("second run: %+v", second)
+			}
+			if _, err := agencies.Authenticate(ctx, second.AgencyKey); err != nil {
+				t.Fatalf("second key: %v", err)
 			}
 			if _, err := accounts.Authenticate(ctx, second.Token); err != nil {
 				t.Fatalf("second token: %v", err)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"dancu/internal/verify"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"dancu/internal/adminunit"
@@ -80,14 +82,33 @@ func serve(ctx context.Context, cfg config.Config, demoSize int, env Env) error 
 
 	accounts := eid.NewService(db, units)
 	register := registry.NewService(db, pid.NewAllocator(db), units)
+	stack, err := openAgencyStack(ctx, cfg, db, register, units, reg, log, 0)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := stack.close(context.WithoutCancel(ctx)); err != nil {
+			log.Error("closing the audit log", "err", err)
+		}
+	}()
+	ready := func(ctx context.Context) error {
+		if err := db.Ping(ctx); err != nil {
+			return err
+		}
+		return stack.access.Ready()
+	}
 	api := httpapi.New(httpapi.Deps{
 		Log:       log,
-		Ready:     db.Ping,
+		Ready:     ready,
 		Addresses: units,
 		Metrics:   reg,
 		Version:   Version(),
 		Accounts:  accounts,
 		Register:  register,
+		Agencies:  stack.agencies,
+		Access:    stack.access,
+		Audit:     stack.audit,
+		Usage:     stack.usage,
 	})
 	pages, err := web.New(web.Deps{
 		Log:      log,
@@ -95,6 +116,8 @@ func serve(ctx context.Context, cfg config.Config, demoSize int, env Env) error 
 		Accounts: accounts,
 		Version:  Version(),
 		NotFound: api,
+		Usage:    stack.usage,
+		Agencies: stack.agencies,
 	})
 	if err != nil {
 		return err
@@ -116,7 +139,7 @@ func serve(ctx context.Context, cfg config.Config, demoSize int, env Env) error 
 	url := "http://" + ln.Addr().String()
 	log.Info("serving", "url", url, "db", db.String())
 	if demoSize >= 0 {
-		st, err := prepareDemo(ctx, cfg.DataDir, db, accounts, register, demoSize, env)
+		st, err := prepareDemo(ctx, cfg.DataDir, db, accounts, stack.agencies, register, demoSize, env)
 		if err != nil {
 			return err
 		}
@@ -126,9 +149,39 @@ func serve(ctx context.Context, cfg config.Config, demoSize int, env Env) error 
 			"            (an administrator's; sign in with it, or send it as 'Authorization: Bearer' to the API)\n"+
 			"  try:      %[1]s/officer/citizens/001181000104  (a record with a name change and a move)\n"+
 			"            %[1]s/v1/register/citizens/001078000103  (the same data as JSON)\n"+
+			"  agency:   a demonstration bank's API key (verify, lookup, batch; purpose kyc):\n"+
+			"            %[4]s\n"+
+			"            curl -s -H 'Authorization: Bearer %[4]s' %[1]s/v1/verify \\\n"+
+			"              -d '{\"purpose\":\"kyc\",\"pid\":\"001078000103\",\"full_name\":\"Nguyen Van Minh\",\"date_of_birth\":\"1978\"}'\n"+
 			"  API doc:  %[1]s/openapi.json   health: %[1]s/healthz   metrics: %[1]s/metrics\n"+
-			"Press Ctrl+C to stop. Run again on the same data directory to reuse it (with a new token).\n\n", url, st.Token, st.Citizens)
+			"Press Ctrl+C to stop. Run again on the same data directory to reuse it (with a new token and key).\n\n", url, st.Token, st.Citizens, st.AgencyKey)
 	}
+
+	// Background work, stopped at shutdown: the verification index is
+	// built (verify answers 503 not_ready until then) and then follows
+	// the register; usage counts are stored every few seconds; the audit
+	// log signs a checkpoint every minute while entries arrive.
+	bctx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	var background sync.WaitGroup
+	background.Go(func() {
+		if err := stack.buildIndex(bctx, db, log); err != nil {
+			if bctx.Err() == nil {
+				log.Error("verification unavailable", "err", err)
+			}
+			return
+		}
+		if err := verify.Follow(bctx, stack.index, db, 0); err != nil {
+			log.Error("verification index stopped following the register", "err", err)
+		}
+	})
+	background.Go(func() {
+		stack.usage.Run(bctx, 5*time.Second, func(err error) { log.Warn("usage counts", "err", err) })
+	})
+	background.Go(func() { stack.audit.RunCheckpoints(bctx, time.Minute) })
+	defer func() {
+		stopBackground()
+		background.Wait()
+	}()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -6,10 +6,13 @@ import (
 	"log/slog"
 	"net/http"
 
+	"dancu/internal/access"
 	"dancu/internal/adminunit"
+	"dancu/internal/agency"
 	"dancu/internal/eid"
 	"dancu/internal/pid"
 	"dancu/internal/registry"
+	"dancu/internal/verify"
 )
 
 // Problem is an RFC 9457 problem document. Code is a stable, machine
@@ -42,6 +45,10 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := Problem{Instance: r.URL.Path}
 	var br badRequest
 	var fe *registry.FieldError
+	var vfe *verify.FieldError
+	var are *access.RequestError
+	var aie *agency.InvalidError
+	var scope *agency.ScopeError
 	switch {
 	case errors.As(err, &br):
 		p.Status, p.Code, p.Field, p.Detail = http.StatusBadRequest, br.code, br.field, br.detail
@@ -55,6 +62,26 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		default:
 			p.Status = http.StatusBadRequest
 		}
+	case errors.As(err, &vfe):
+		p.Status, p.Code, p.Field, p.Detail = http.StatusBadRequest, vfe.Code, vfe.Field, vfe.Error()
+	case errors.As(err, &are):
+		p.Status, p.Code, p.Field, p.Detail = http.StatusBadRequest, are.Code, are.Field, are.Error()
+	case errors.As(err, &aie):
+		p.Status, p.Code, p.Field, p.Detail = http.StatusBadRequest, "invalid_"+aie.Field, aie.Field, aie.Error()
+	case errors.As(err, &scope):
+		p.Status, p.Code, p.Detail = http.StatusForbidden, "out_of_scope", scope.Error()
+	case errors.Is(err, agency.ErrNotFound):
+		p.Status, p.Code, p.Detail = http.StatusNotFound, "not_found", err.Error()
+	case errors.Is(err, errRateLimited):
+		p.Status, p.Code, p.Detail = http.StatusTooManyRequests, "rate_limited", "The key's rate limit is exceeded; retry after the time in Retry-After."
+	case errors.Is(err, access.ErrAudit):
+		s.log.ErrorContext(r.Context(), "audit append failed", slog.String("route", r.Pattern), slog.Any("err", err))
+		p.Status, p.Code, p.Detail = http.StatusServiceUnavailable, "audit_unavailable", "The access could not be recorded, so it was not answered; retry later."
+	case errors.Is(err, access.ErrNotReady):
+		w.Header().Set("Retry-After", "5")
+		p.Status, p.Code, p.Detail = http.StatusServiceUnavailable, "not_ready", err.Error()
+	case errors.Is(err, access.ErrBatchStream):
+		p.Status, p.Code, p.Detail = http.StatusBadRequest, "invalid_batch", err.Error()
 	case errors.Is(err, registry.ErrConflict):
 		p.Status, p.Code, p.Detail = http.StatusConflict, "conflict", "the records changed under a concurrent event; try again"
 	case errors.Is(err, errTooLarge):

@@ -9,8 +9,13 @@ import (
 	"net/http"
 	"strings"
 
+	"dancu/internal/access"
 	"dancu/internal/adminunit"
+	"dancu/internal/agency"
+	"dancu/internal/audit"
+	"dancu/internal/pid"
 	"dancu/internal/registry"
+	"dancu/internal/usage"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -36,6 +41,20 @@ type Deps struct {
 	// Accounts authenticates the bearer tokens of API calls
 	// (requireAccount); nil refuses every protected route.
 	Accounts Authenticator
+	// Agencies authenticates connected agencies' API keys and manages
+	// them; nil refuses the agencies' routes.
+	Agencies *agency.Service
+	// Access is the agencies' access path: verify, lookup, batch.
+	Access *access.Service
+	// Audit serves a citizen's access history.
+	Audit AccessLog
+	// Usage counts what agencies ask, for GET /v1/stats.
+	Usage *usage.Recorder
+}
+
+// AccessLog reads the audit log's per-citizen view (*audit.Log).
+type AccessLog interface {
+	Accesses(ctx context.Context, number pid.PID, limit int) ([]audit.AccessView, error)
 }
 
 type server struct {
@@ -82,6 +101,22 @@ func (s *server) routes() *http.ServeMux {
 	handle("GET /v1/register/citizens/{pid}/residences", officer(s.getCitizenResidences))
 	handle("GET /v1/register/households/{id}", officer(s.getHousehold))
 	handle("POST /v1/register/events/{kind}", officer(s.recordEvent))
+	handle("GET /v1/register/citizens/{pid}/accesses", officer(s.getCitizenAccesses))
+
+	// Connected agencies.
+	handle("POST /v1/verify", s.requireAgency(s.verify))
+	handle("POST /v1/verify/batch", s.requireAgency(s.verifyBatch))
+	handle("POST /v1/lookup", s.requireAgency(s.lookup))
+
+	// Administration of agencies, and their statistics.
+	handle("GET /v1/admin/agencies", officer(s.listAgencies))
+	handle("POST /v1/admin/agencies", officer(s.addAgency))
+	handle("GET /v1/admin/agencies/{id}", officer(s.getAgency))
+	handle("POST /v1/admin/agencies/{id}/approve", officer(s.approveAgency))
+	handle("POST /v1/admin/agencies/{id}/suspend", officer(s.suspendAgency))
+	handle("POST /v1/admin/agencies/{id}/keys", officer(s.issueKey))
+	handle("POST /v1/admin/keys/{id}/revoke", officer(s.revokeKey))
+	handle("GET /v1/stats", officer(s.stats))
 
 	mux.Handle("/", s.instrument("other", func(w http.ResponseWriter, r *http.Request) { s.writeError(w, r, errNotFound) }))
 	return mux

@@ -1,0 +1,200 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"dancu/internal/access"
+	"dancu/internal/agency"
+	"dancu/internal/rowfile"
+	"dancu/internal/verify"
+)
+
+// The endpoints of connected agencies: verify, lookup and batch verify.
+// Each sits behind requireAgency, which authenticates the API key and
+// applies its rate limit; the access path (package access) checks the
+// scope, answers and records the access in the audit log.
+
+// principalKey is the context key of the authenticated agency key.
+type principalKey struct{}
+
+// PrincipalFrom returns the agency key requireAgency authenticated.
+func PrincipalFrom(ctx context.Context) (agency.Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(agency.Principal)
+	return p, ok
+}
+
+// maxVerifyBody bounds a single verify or lookup request: a real one is
+// under 1 KiB.
+const maxVerifyBody = 16 << 10
+
+// maxBatchBody bounds a batch upload; it streams in constant memory, so
+// the bound is only against a runaway client.
+const maxBatchBody = 64 << 30
+
+// requireAgency lets a request through with an approved agency's valid
+// key within its rate limit. Refusals: 401 (as for accounts, the same
+// whatever the reason), 429 with Retry-After.
+func (s *server) requireAgency(next func(http.ResponseWriter, *http.Request, agency.Principal)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.Agencies == nil || s.Access == nil {
+			s.writeError(w, r, errors.New("requireAgency: agencies or the access path not configured"))
+			return
+		}
+		token, present := bearerToken(r)
+		if token == "" {
+			s.writeUnauthenticated(w, r, present, "no bearer token")
+			return
+		}
+		p, err := s.Agencies.Authenticate(r.Context(), token)
+		if errors.Is(err, agency.ErrUnauthenticated) {
+			s.writeUnauthenticated(w, r, true, err.Error())
+			return
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if ok, wait := s.Agencies.Allow(p); !ok {
+			w.Header().Set("Retry-After", retryAfter(wait))
+			s.log.InfoContext(r.Context(), "rate limited", slog.String("agency", p.Agency.ID), slog.String("key", p.Key.ID))
+			s.writeError(w, r, errRateLimited)
+			return
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)), p)
+	}
+}
+
+var errRateLimited = errors.New("rate limited")
+
+// readSmallBody reads a verify or lookup body.
+func readSmallBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxVerifyBody))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, errTooLarge
+	}
+	return body, err
+}
+
+// decodeBody reads a small JSON body into v, or answers the problem and
+// returns false.
+func (s *server) decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, err := readSmallBody(r)
+	if err == nil {
+		err = decodeStrict(body, v)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return false
+	}
+	return true
+}
+
+// verify answers POST /v1/verify.
+func (s *server) verify(w http.ResponseWriter, r *http.Request, p agency.Principal) {
+	var req verify.Request
+	if !s.decodeBody(w, r, &req) {
+		return
+	}
+	res, err := s.Access.Verify(r.Context(), p, req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, res)
+}
+
+// lookup answers POST /v1/lookup.
+func (s *server) lookup(w http.ResponseWriter, r *http.Request, p agency.Principal) {
+	var req access.LookupRequest
+	if !s.decodeBody(w, r, &req) {
+		return
+	}
+	res, err := s.Access.Lookup(r.Context(), p, req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, res)
+}
+
+// verifyBatch answers POST /v1/verify/batch: NDJSON (application/x-ndjson)
+// or CSV (text/csv) in, NDJSON results out as they are ready, a summary
+// line last. ?purpose= applies to rows that name none.
+func (s *server) verifyBatch(w http.ResponseWriter, r *http.Request, p agency.Principal) {
+	format, err := batchFormat(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.Access.CanBatch(p); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBatchBody)
+	rc := http.NewResponseController(w)
+	// Stream results while the upload goes on (HTTP/1.1). A handler that
+	// returns with the body unread then makes the server panic
+	// (golang/go#68560): close it first.
+	_ = rc.EnableFullDuplex()
+	defer r.Body.Close()
+	started := false
+	out := writerFunc(func(b []byte) (int, error) {
+		if !started {
+			started = true
+			w.Header().Set("Content-Type", "application/x-ndjson")
+			w.Header().Set("Cache-Control", "no-store")
+		}
+		return w.Write(b)
+	})
+	sum, err := s.Access.Batch(r.Context(), p, r.Body, out, access.BatchOptions{
+		Purpose: r.URL.Query().Get("purpose"),
+		Format:  format,
+		Flush:   rc.Flush,
+	})
+	if err == nil {
+		return
+	}
+	if !started {
+		s.writeError(w, r, err)
+		return
+	}
+	// The results have started: the summary line already closes the
+	// output; the log says why it ended early.
+	s.log.WarnContext(r.Context(), "batch ended early", slog.String("agency", p.Agency.ID),
+		slog.String("request_id", sum.RequestID), slog.Int64("rows", sum.Total), slog.Any("err", err))
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
+// batchFormat is the upload's format, from ?format= or Content-Type.
+func batchFormat(r *http.Request) (rowfile.Format, error) {
+	if f := r.URL.Query().Get("format"); f != "" {
+		format, err := rowfile.FormatOf("", f)
+		if err != nil {
+			return "", badRequest{code: "invalid_format", field: "format", detail: err.Error()}
+		}
+		return format, nil
+	}
+	ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+	switch strings.TrimSpace(strings.ToLower(ct)) {
+	case "text/csv":
+		return rowfile.CSV, nil
+	case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/json-lines":
+		return rowfile.NDJSON, nil
+	}
+	return "", badRequest{code: "invalid_format", detail: "send Content-Type text/csv or application/x-ndjson (or ?format=csv|ndjson)"}
+}
+
+// retryAfter is how long a refused client should wait, in whole seconds.
+func retryAfter(d time.Duration) string { return strconv.Itoa(int(math.Ceil(max(d.Seconds(), 1)))) }
