@@ -19,12 +19,26 @@
 #             into a plain table (and, on PostgreSQL, a bare COPY), with
 #             the peak memory of each import at N and at N/10.
 #
+#   verify    dancu generate and import $DANCU_BENCH_VERIFY citizens (default
+#             1,000,000) into SQLite, dancu serve on loopback, then with
+#             vegeta (installed from the Go module proxy into $BENCH_OUT):
+#             POST /v1/verify at $DANCU_BENCH_CONCURRENCY connections
+#             (default 64) beside a no-op Go JSON handler at the same
+#             concurrency (scripts/loadtool), p99 at a steady 10,000
+#             req/s, a batch of every citizen through /v1/verify/batch
+#             (records/s), the audit entries against the requests answered,
+#             the index's heap per citizen at $DANCU_BENCH_INDEX_CITIZENS
+#             (default 10,000,000) and audit appends/s. With
+#             DANCU_BENCH_SOAK=10m, a load at 80 % of the measured peak for
+#             that long, with the server's memory sampled.
+#
 #   scripts/bench.sh                 every section, 3 runs of 1s each
 #   BENCHTIME=2s COUNT=5 scripts/bench.sh
 #   SECTIONS=micro PKGS=./internal/vntext scripts/bench.sh
 #   SECTIONS=register DANCU_BENCH_CITIZENS=100000 scripts/bench.sh
 #   ENGINES=sqlite scripts/bench.sh  the register on SQLite only
 #   SECTIONS=import DANCU_BENCH_IMPORT=1000000 scripts/bench.sh
+#   SECTIONS=verify DANCU_BENCH_SOAK=10m scripts/bench.sh
 #
 # Raw output is kept in $BENCH_OUT (default: a fresh temporary directory)
 # for benchstat: micro.txt, register.txt, backup.txt, and the ratio tables
@@ -36,7 +50,7 @@ out=${BENCH_OUT:-$(mktemp -d)}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 pkgs=${PKGS:-./internal/vntext ./internal/pid ./internal/adminunit}
-sections=${SECTIONS:-micro register import}
+sections=${SECTIONS:-micro register import verify}
 benchtime=${BENCHTIME:-1s}
 count=${COUNT:-3}
 citizens=${DANCU_BENCH_CITIZENS:-20000}
@@ -55,7 +69,17 @@ stop_pg() {
 		rm -rf "$pgdir"
 	fi
 }
-trap stop_pg EXIT
+# Servers a section starts (dancu serve, the no-op handler) are stopped on
+# any exit too.
+servers=()
+stop_all() {
+	for pid in "${servers[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	stop_pg
+}
+trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 cpu=$(awk '/model name/ {sub(/.*: /, ""); print; exit}' /proc/cpuinfo)
@@ -202,5 +226,114 @@ if section import; then
 		esac
 	done
 	rm -f "$out"/people-*.csv
+	echo
+fi
+
+if section verify; then
+	vn=${DANCU_BENCH_VERIFY:-1000000}
+	conc=${DANCU_BENCH_CONCURRENCY:-64}
+	dur=${DANCU_BENCH_DURATION:-20s}
+	index_n=${DANCU_BENCH_INDEX_CITIZENS:-10000000}
+	soak=${DANCU_BENCH_SOAK:-}
+	echo "== verify: $vn citizens on SQLite, $conc connections, $dur a run"
+	go build -o "$out/dancu" ./cmd/dancu
+	go build -o "$out/loadtool" ./scripts/loadtool
+	GOBIN="$out/bin" go install github.com/tsenart/vegeta/v12@v12.13.0
+	vegeta="$out/bin/vegeta"
+	data="$out/verify-data"
+	rm -rf "$data"
+	"$out/dancu" generate --count "$vn" --seed 1 --out "$out/vpeople.csv" 2>/dev/null
+	"$out/dancu" import --data "$data" "$out/vpeople.csv" 2>"$out/verify-import.log"
+	tail -n 1 "$out/verify-import.log"
+	"$out/dancu" agency add --data "$data" --name "Ngân hàng đo tải" --kind bank --operations verify,batch \
+		--fields pid,full_name,date_of_birth,gender --purposes kyc --rate-limit 0 --json |
+		sed -n 's/.*"key": *"\([^"]*\)".*/\1/p' >"$out/agency.key"
+	freeport() { "$out/loadtool" freeport; }
+	port=$(freeport)
+	base="http://127.0.0.1:$port"
+	t0=$(date +%s.%N)
+	"$out/dancu" serve --data "$data" --addr "127.0.0.1:$port" 2>"$out/serve.log" &
+	server=$!
+	servers+=("$server")
+	until curl -sf "$base/readyz" >/dev/null; do
+		kill -0 "$server" 2>/dev/null || { cat "$out/serve.log" >&2; exit 1; }
+		sleep 0.2
+	done
+	ready_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	echo "serve: ready in ${ready_s}s ($(grep -o 'verification index built.*' "$out/serve.log"))" | tee -a "$out/summary.txt"
+	noop_port=$(freeport)
+	"$out/loadtool" noop -addr "127.0.0.1:$noop_port" >/dev/null &
+	servers+=("$!")
+	until curl -s -o /dev/null "http://127.0.0.1:$noop_port/"; do sleep 0.1; done
+	"$out/loadtool" targets -in "$out/vpeople.csv" -url "$base/v1/verify" -key-file "$out/agency.key" -n 20000 >"$out/targets-dancu.json"
+	"$out/loadtool" targets -in "$out/vpeople.csv" -url "http://127.0.0.1:$noop_port/v1/verify" -key-file "$out/agency.key" -n 20000 >"$out/targets-noop.json"
+	# attack NAME TARGETS [vegeta flags]: a bounded run, reported as JSON.
+	attack() {
+		local name=$1 targets=$2
+		shift 2
+		"$vegeta" attack -format=json -targets="$targets" -duration="$dur" -keepalive=true "$@" >"$out/$name.bin"
+		"$vegeta" report -type=json "$out/$name.bin" >"$out/$name.json"
+	}
+	# A number from a vegeta report: p NAME FIELD (throughput, p50, p99,
+	# success, ok = answered 200, errors = requests not answered 200).
+	p() { "$out/loadtool" report -in "$out/$1.json" -field "$2"; }
+	rps() { p "$1" throughput; }
+	answered=0
+	for round in 1 2; do
+		attack "noop-$round" "$out/targets-noop.json" -rate=0 -max-workers="$conc" -workers="$conc"
+		attack "verify-$round" "$out/targets-dancu.json" -rate=0 -max-workers="$conc" -workers="$conc"
+		answered=$((answered + $(p "verify-$round" ok)))
+		awk -v r="$round" -v c="$conc" -v vr="$(rps "verify-$round")" -v nr="$(rps "noop-$round")" \
+			-v v50="$(p "verify-$round" p50)" -v v99="$(p "verify-$round" p99)" -v n50="$(p "noop-$round" p50)" -v n99="$(p "noop-$round" p99)" \
+			-v vok="$(p "verify-$round" success)" 'BEGIN {
+			printf "verify run %d, %d connections: %.0f req/s (%.2fx the no-op %.0f), p50 %.2f ms, p99 %.2f ms (%.2fx the no-op %.2f ms), success %.4f\n",
+				r, c, vr, vr / nr, nr, v50 / 1e6, v99 / 1e6, v99 / n99, n99 / 1e6, vok
+		}' | tee -a "$out/summary.txt"
+	done
+	attack steady "$out/targets-dancu.json" -rate=10000/1s
+	answered=$((answered + $(p steady ok)))
+	awk -v r="$(rps steady)" -v p50="$(p steady p50)" -v p99="$(p steady p99)" -v ok="$(p steady success)" 'BEGIN {
+		printf "verify at a steady 10,000 req/s: %.0f req/s answered, p50 %.2f ms, p99 %.2f ms, success %.4f\n", r, p50 / 1e6, p99 / 1e6, ok
+	}' | tee -a "$out/summary.txt"
+
+	# A batch of every citizen, as an agency would send it.
+	"$out/loadtool" batchfile -in "$out/vpeople.csv" -out "$out/batch.csv"
+	batch_s=$(curl -s -o "$out/batch.ndjson" -w '%{time_total}' -X POST -H "Authorization: Bearer $(cat "$out/agency.key")" \
+		-H 'Content-Type: text/csv' --data-binary @"$out/batch.csv" "$base/v1/verify/batch?purpose=kyc")
+	tail -n 1 "$out/batch.ndjson" | grep -q '"summary"' || { echo "batch: no summary line" >&2; tail -n 3 "$out/batch.ndjson" >&2; exit 1; }
+	awk -v n="$vn" -v s="$batch_s" 'BEGIN { printf "batch verify: %d records in %.1fs, %.0f records/s\n", n, s, n / s }' | tee -a "$out/summary.txt"
+	batch_rows=$vn
+
+	if [ -n "$soak" ]; then
+		rate=$(awk -v r="$(rps verify-2)" 'BEGIN { printf "%d", r * 0.8 }')
+		echo "soak: $rate req/s for $soak"
+		: >"$out/soak-rss.txt"
+		( while kill -0 "$server" 2>/dev/null; do awk '/VmRSS/ { print $2 }' "/proc/$server/status" >>"$out/soak-rss.txt"; sleep 10; done ) &
+		sampler=$!
+		"$vegeta" attack -format=json -targets="$out/targets-dancu.json" -duration="$soak" -keepalive=true -rate="$rate/1s" >"$out/soak.bin"
+		kill "$sampler" 2>/dev/null || true
+		"$vegeta" report -type=json "$out/soak.bin" >"$out/soak.json"
+		answered=$((answered + $(p soak ok)))
+		awk -v ok="$(p soak success)" -v errs="$(p soak errors)" -v p99="$(p soak p99)" 'BEGIN {
+			printf "soak: success %.4f, %d errors, p99 %.2f ms\n", ok, errs, p99 / 1e6 }' | tee -a "$out/summary.txt"
+		awk 'NR == 1 { first = $1 } { if ($1 > max) max = $1; last = $1 } END {
+			printf "soak: server memory (RSS) first %.0f MiB, last %.0f MiB, max %.0f MiB over %d samples\n", first / 1024, last / 1024, max / 1024, NR }' \
+			"$out/soak-rss.txt" | tee -a "$out/summary.txt"
+	fi
+
+	kill "$server"
+	wait "$server" 2>/dev/null || true
+	"$out/dancu" audit verify --data "$data" --json >"$out/audit-verify.json" || true
+	awk -v e="$("$out/loadtool" json -in "$out/audit-verify.json" -path entries)" -v a="$("$out/loadtool" json -in "$out/audit-verify.json" -path accesses)" \
+		-v ok="$("$out/loadtool" json -in "$out/audit-verify.json" -path ok)" -v answered="$answered" -v rows="$batch_rows" 'BEGIN {
+		printf "audit: %d entries, %d accesses recorded for %d verify requests answered 200 and %d batch rows (%s); chains intact: %s\n",
+			e, a, answered, rows, (a == answered + rows ? "all recorded" : "MISMATCH"), ok }' | tee -a "$out/summary.txt"
+	rm -rf "$data" "$out"/vpeople.csv "$out"/batch.* "$out"/*.bin
+
+	echo "-- the index's heap per citizen at $index_n, and the audit log's appends"
+	DANCU_BENCH_INDEX_CITIZENS=$index_n go test -run '^$' -bench '^BenchmarkIndexMemory$' -benchtime 1x -timeout 60m ./internal/verify |
+		tee "$out/index.txt" | grep -E 'Benchmark' | tee -a "$out/summary.txt"
+	DANCU_TEST_ENGINES=sqlite go test -run '^$' -bench 'Benchmark(Append|AppendChunk|BaselineCommit)$' -benchtime 3s ./internal/audit |
+		tee "$out/audit.txt" | grep -E 'Benchmark' | tee -a "$out/summary.txt"
 	echo
 fi
