@@ -10,6 +10,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -225,4 +227,45 @@ func newRequestID() string {
 		return uuid.NewString()
 	}
 	return id.String()
+}
+
+// AppendJSON appends r as JSON, byte for byte as encoding/json writes it
+// (map keys sorted), without reflection: the verify endpoint's answer is
+// on the hot path.
+func (r VerifyResponse) AppendJSON(b []byte) []byte {
+	b = append(b, `{"result":`...)
+	b = strconv.AppendQuote(b, r.Result.Result)
+	b = append(b, `,"fields":{`...)
+	keys := make([]string, 0, 8)
+	for k := range r.Fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		f := r.Fields[k]
+		b = strconv.AppendQuote(b, k)
+		b = append(b, `:{"verdict":`...)
+		b = strconv.AppendQuote(b, string(f.Verdict))
+		if f.Exact != nil {
+			b = append(b, `,"exact":`...)
+			b = strconv.AppendBool(b, *f.Exact)
+		}
+		if f.Folded != nil {
+			b = append(b, `,"folded":`...)
+			b = strconv.AppendBool(b, *f.Folded)
+		}
+		if f.Score != nil {
+			b = append(b, `,"score":`...)
+			b = strconv.AppendFloat(b, *f.Score, 'f', -1, 64)
+		}
+		b = append(b, '}')
+	}
+	b = append(b, `},"deceased":`...)
+	b = strconv.AppendBool(b, r.Deceased)
+	b = append(b, `,"request_id":`...)
+	b = strconv.AppendQuote(b, r.RequestID)
+	return append(b, "}\n"...)
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -85,24 +86,36 @@ func TestServeRefusesBadAddr(t *testing.T) {
 // startServer runs serve until the test ends and returns its base URL.
 func startServer(t *testing.T, cfg config.Config) string {
 	t.Helper()
+	base, _ := startStoppableServer(t, cfg)
+	return base
+}
+
+// startStoppableServer runs serve until stop is called or the test ends
+// and returns its base URL; stop waits until serve has returned.
+func startStoppableServer(t *testing.T, cfg config.Config) (base string, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var logs bytes.Buffer
 	go func() {
 		done <- serve(ctx, cfg, -1, Env{Stdout: io.Discard, Stderr: &syncWriter{w: &logs}, Getenv: func(string) string { return "" }})
 	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve returned %v", err)
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("serve returned %v", err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Error("serve did not stop within 20s of cancellation")
 			}
-		case <-time.After(20 * time.Second):
-			t.Error("serve did not stop within 20s of cancellation")
-		}
-	})
-	base := "http://" + cfg.Addr
+		})
+	}
+	t.Cleanup(stop)
+	base = "http://" + cfg.Addr
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		select {
 		case err := <-done:
@@ -111,11 +124,11 @@ func startServer(t *testing.T, cfg config.Config) string {
 		}
 		if resp, err := http.Get(base + "/healthz"); err == nil {
 			resp.Body.Close()
-			return base
+			return base, stop
 		}
 	}
 	t.Fatal("server did not come up within 20s")
-	return ""
+	return "", stop
 }
 
 func freeAddr(t *testing.T) string {

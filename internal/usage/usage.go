@@ -100,6 +100,20 @@ type Recorder struct {
 
 	requests *prometheus.CounterVec
 	fields   *prometheus.CounterVec
+	// counters caches requests' children by labels: looking one up by
+	// its label values hashes them on every request.
+	counters sync.Map // [3]string -> prometheus.Counter
+}
+
+// counter is the requests counter of agency, operation and result.
+func (r *Recorder) counter(agency, operation, result string) prometheus.Counter {
+	k := [3]string{agency, operation, result}
+	if c, ok := r.counters.Load(k); ok {
+		return c.(prometheus.Counter)
+	}
+	c := r.requests.WithLabelValues(agency, operation, result)
+	r.counters.Store(k, c)
+	return c
 }
 
 type key struct{ day, agency, operation string }
@@ -194,7 +208,7 @@ func (r *Recorder) RecordMany(agency, operation string, outcomes []Outcome) {
 	}{{ResultMatch, sum.Matches}, {ResultMismatch, sum.Mismatches}, {ResultNotFound, sum.NotFound},
 		{ResultFound, sum.Found}, {ResultError, sum.Errors}} {
 		if rc.n > 0 {
-			r.requests.WithLabelValues(agency, operation, rc.result).Add(float64(rc.n))
+			r.counter(agency, operation, rc.result).Add(float64(rc.n))
 		}
 	}
 	for f, n := range sum.FieldMismatches {
