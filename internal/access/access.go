@@ -235,17 +235,29 @@ func newRequestID() string {
 func (r VerifyResponse) AppendJSON(b []byte) []byte {
 	b = append(b, `{"result":`...)
 	b = strconv.AppendQuote(b, r.Result.Result)
-	b = append(b, `,"fields":{`...)
-	keys := make([]string, 0, 8)
-	for k := range r.Fields {
-		keys = append(keys, k)
+	b = append(b, `,"fields":`...)
+	b = appendFields(b, r.Fields)
+	b = append(b, `,"deceased":`...)
+	b = strconv.AppendBool(b, r.Deceased)
+	b = append(b, `,"request_id":`...)
+	b = strconv.AppendQuote(b, r.RequestID)
+	return append(b, "}\n"...)
+}
+
+// appendFields appends the field verdicts as encoding/json writes the map.
+func appendFields(b []byte, fields map[string]verify.FieldResult) []byte {
+	var keys [16]string
+	list := keys[:0]
+	for k := range fields {
+		list = append(list, k)
 	}
-	slices.Sort(keys)
-	for i, k := range keys {
+	slices.Sort(list)
+	b = append(b, '{')
+	for i, k := range list {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		f := r.Fields[k]
+		f := fields[k]
 		b = strconv.AppendQuote(b, k)
 		b = append(b, `:{"verdict":`...)
 		b = strconv.AppendQuote(b, string(f.Verdict))
@@ -263,9 +275,5 @@ func (r VerifyResponse) AppendJSON(b []byte) []byte {
 		}
 		b = append(b, '}')
 	}
-	b = append(b, `},"deceased":`...)
-	b = strconv.AppendBool(b, r.Deceased)
-	b = append(b, `,"request_id":`...)
-	b = strconv.AppendQuote(b, r.RequestID)
-	return append(b, "}\n"...)
+	return append(b, '}')
 }

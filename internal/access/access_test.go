@@ -42,3 +42,25 @@ func TestAppendJSONIsEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// BatchLine.AppendJSON writes what encoding/json writes.
+func TestBatchLineAppendJSON(t *testing.T) {
+	yes, score := true, 0.875
+	for _, l := range []BatchLine{
+		{Line: 2, RecordKey: "C-1", PID: "001080000001", Result: "match", Fields: map[string]verify.FieldResult{
+			"pid": {Verdict: verify.Match}, "full_name": {Verdict: verify.Match, Exact: &yes, Folded: &yes, Score: &score}}},
+		{Line: 3, RecordKey: "khách \"Ân\" <a&b>", Result: "not_found", Deceased: true},
+		{Line: 4, Result: "error", Error: &RowProblem{Code: "invalid_row", Detail: "the row has 6 columns, the header 5 <x>"}},
+		{Line: 5, PID: "001080000001", Result: "mismatch", Fields: map[string]verify.FieldResult{"gender": {Verdict: verify.Mismatch}}},
+	} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(&l); err != nil {
+			t.Fatal(err)
+		}
+		if got := l.AppendJSON(nil); !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("AppendJSON:\n%s\nencoding/json:\n%s", got, want.Bytes())
+		}
+	}
+}

@@ -2,12 +2,14 @@ package access
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 
 	"dancu/internal/agency"
 	"dancu/internal/audit"
@@ -61,6 +63,57 @@ type BatchLine struct {
 	Error     *RowProblem                   `json:"error,omitempty"`
 }
 
+// AppendJSON appends l as JSON, as encoding/json writes it, with a
+// newline.
+func (l *BatchLine) AppendJSON(b []byte) []byte {
+	b = append(b, `{"line":`...)
+	b = strconv.AppendInt(b, l.Line, 10)
+	if l.RecordKey != "" {
+		b = append(b, `,"record_key":`...)
+		b = appendString(b, l.RecordKey)
+	}
+	if l.PID != "" {
+		b = append(b, `,"pid":`...)
+		b = appendString(b, l.PID)
+	}
+	b = append(b, `,"result":`...)
+	b = strconv.AppendQuote(b, l.Result)
+	if len(l.Fields) > 0 {
+		b = append(b, `,"fields":`...)
+		b = appendFields(b, l.Fields)
+	}
+	b = append(b, `,"deceased":`...)
+	b = strconv.AppendBool(b, l.Deceased)
+	if l.Error != nil {
+		// Rare, and its detail may hold anything: encoding/json.
+		b = append(b, `,"error":`...)
+		b = appendJSON(b, l.Error)
+	}
+	return append(b, "}\n"...)
+}
+
+// appendString appends s as a JSON string; text from the client goes
+// through encoding/json unless it is plain printable ASCII.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return appendJSON(b, s)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// appendJSON appends v as encoding/json writes it without HTML escaping.
+func appendJSON(b []byte, v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
 // RowProblem says why a row was not verified.
 type RowProblem struct {
 	Code   string `json:"code"`
@@ -108,7 +161,7 @@ func (s *Service) Batch(ctx context.Context, p agency.Principal, in io.Reader, o
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	rd := rowfile.NewRowReader[batchRow](in, opts.Format, batchFields)
-	b := &batchRun{s: s, p: p, sum: &sum, enc: enc}
+	b := &batchRun{s: s, p: p, sum: &sum, out: bw}
 	flush := func() error {
 		if err := b.flush(ctx); err != nil {
 			return err
@@ -190,7 +243,8 @@ type batchRun struct {
 	s        *Service
 	p        agency.Principal
 	sum      *BatchSummary
-	enc      *json.Encoder
+	out      io.Writer
+	buf      []byte
 	lines    []BatchLine
 	accesses map[string][]audit.Access // by purpose
 	outcomes []usage.Outcome
@@ -267,7 +321,8 @@ func (b *batchRun) flush(ctx context.Context) error {
 		if l.Deceased {
 			b.sum.Deceased++
 		}
-		if err := b.enc.Encode(l); err != nil {
+		b.buf = l.AppendJSON(b.buf[:0])
+		if _, err := b.out.Write(b.buf); err != nil {
 			return fmt.Errorf("write results: %w", err)
 		}
 	}
