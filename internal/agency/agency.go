@@ -15,13 +15,13 @@
 package agency
 
 import (
+	"dancu/internal/ident"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -297,16 +297,9 @@ const (
 // CleanName trims name and checks that it can name an agency: valid UTF-8,
 // 1 to 200 characters, no control characters.
 func CleanName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
-		return "", invalid("name", "must not be empty")
-	case !utf8.ValidString(name):
-		return "", invalid("name", "is not valid UTF-8")
-	case utf8.RuneCountInString(name) > MaxNameRunes:
-		return "", invalid("name", "is longer than %d characters", MaxNameRunes)
-	case strings.ContainsFunc(name, unicode.IsControl):
-		return "", invalid("name", "contains control characters")
+	name, err := ident.CleanName(name, MaxNameRunes)
+	if err != nil {
+		return "", invalid("name", "%v", err)
 	}
 	return name, nil
 }

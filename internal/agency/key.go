@@ -3,8 +3,8 @@ package agency
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"dancu/internal/ident"
 	"encoding/base32"
-	"encoding/binary"
 	"encoding/hex"
 	"strings"
 	"time"
@@ -32,10 +32,6 @@ const displayChars = 4
 // keyEncoding writes keys in lowercase base32 without padding: no
 // characters that URL, shell or double-click selection treat specially.
 var keyEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
-
-// idEncoding writes IDs in base32 whose alphabet is in ASCII order, so that
-// IDs sort as their bytes do.
-var idEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadding(base32.NoPadding)
 
 // KeyHash is the SHA-256 of a key, the only form in which a key is stored
 // and looked up. Looking a key up by its hash makes a constant-time
@@ -95,26 +91,7 @@ func newKey(agencyID string, scope Scope, rateLimit int, now, expires time.Time)
 const idLen = 26
 
 // ValidID reports whether id has the shape of an agency's or a key's ID
-// (26 of 0-9 and a-v), so that input that cannot name one is refused
-// without a database lookup or an echo of it.
-func ValidID(id string) bool {
-	if len(id) != idLen {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if c := id[i]; (c < '0' || c > '9') && (c < 'a' || c > 'v') {
-			return false
-		}
-	}
-	return true
-}
+// (ident.ValidID).
+func ValidID(id string) bool { return ident.ValidID(id) }
 
-// newID returns a random, opaque ID that sorts by creation time: 48 bits
-// of milliseconds since 1970 then 80 random bits, 26 base32 characters. No
-// sequence is involved, so IDs can be made anywhere without coordination.
-func newID(now time.Time) string {
-	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
-	_, _ = rand.Read(b[6:])
-	return idEncoding.EncodeToString(b[:])
-}
+func newID(now time.Time) string { return ident.NewID(now) }

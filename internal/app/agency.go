@@ -316,118 +316,108 @@ func notFound(err error, what, id string) error {
 	return err
 }
 
+// agencyIDCommand completes c, a command on one agency or key named by
+// its ID (what: "agency" or "key"): it checks the ID and the
+// configuration, runs check (the command's own flags, from bind) before
+// opening the database, then do.
+func agencyIDCommand(c command, what string, bind func(fs *flag.FlagSet) (check func() error),
+	do func(ctx context.Context, svc *agency.Service, id string, env Env, asJSON bool) error) command {
+	c.flags = func(fs *flag.FlagSet, env Env) func(context.Context, []string) error {
+		cfg := config.Bind(fs, env.Getenv)
+		cfg.BindJSON(fs)
+		check := func() error { return nil }
+		if bind != nil {
+			check = bind(fs)
+		}
+		return func(ctx context.Context, args []string) error {
+			id, err := agencyID(args, what)
+			if err != nil {
+				return err
+			}
+			if err := cfg.Validate(); err != nil {
+				return err
+			}
+			if err := check(); err != nil {
+				return err
+			}
+			svc, db, err := agencyService(ctx, *cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			return notFound(do(ctx, svc, id, env, cfg.JSON), what, id)
+		}
+	}
+	return c
+}
+
 func agencyStatusCommand(verb, summary string, change func(*agency.Service, context.Context, string) (agency.Agency, error)) command {
-	return command{
+	return agencyIDCommand(command{
 		name:    "agency " + verb,
 		args:    "AGENCY_ID",
 		summary: summary,
 		example: "dancu agency " + verb + " 06h0hlqiln6eq0iu476m1ru3c4",
-		flags: func(fs *flag.FlagSet, env Env) func(context.Context, []string) error {
-			cfg := config.Bind(fs, env.Getenv)
-			cfg.BindJSON(fs)
-			return func(ctx context.Context, args []string) error {
-				id, err := agencyID(args, "agency")
-				if err != nil {
-					return err
-				}
-				if err := cfg.Validate(); err != nil {
-					return err
-				}
-				svc, db, err := agencyService(ctx, *cfg)
-				if err != nil {
-					return err
-				}
-				defer db.Close()
-				a, err := change(svc, ctx, id)
-				if err != nil {
-					return notFound(err, "agency", id)
-				}
-				if cfg.JSON {
-					return writeJSON(env.Stdout, a, true)
-				}
-				fmt.Fprintf(env.Stdout, "agency %s %q is %s (since %s)\n", a.ID, a.Name, a.Status,
-					a.UpdatedAt.In(vietnamTime).Format("2006-01-02 15:04 -07:00"))
-				return nil
-			}
-		},
-	}
+	}, "agency", nil, func(ctx context.Context, svc *agency.Service, id string, env Env, asJSON bool) error {
+		a, err := change(svc, ctx, id)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return writeJSON(env.Stdout, a, true)
+		}
+		fmt.Fprintf(env.Stdout, "agency %s %q is %s (since %s)\n", a.ID, a.Name, a.Status,
+			a.UpdatedAt.In(vietnamTime).Format("2006-01-02 15:04 -07:00"))
+		return nil
+	})
 }
 
 func agencyIssueKeyCommand() command {
-	return command{
+	var (
+		scope     agency.Scope
+		rateLimit int
+		expires   time.Time
+	)
+	return agencyIDCommand(command{
 		name: "agency issue-key",
 		args: "AGENCY_ID",
 		summary: "Issue another API key for an agency, for a further scope or for rotation (issue, switch, then revoke the old key), " +
 			"and print it; it is shown this once and stored only as a hash.",
 		example: "dancu agency issue-key --operations verify --fields pid,full_name --purposes kyc --expires 2027-06-30 06h0hlqiln6eq0iu476m1ru3c4",
-		flags: func(fs *flag.FlagSet, env Env) func(context.Context, []string) error {
-			cfg := config.Bind(fs, env.Getenv)
-			cfg.BindJSON(fs)
-			kf := bindKeyFlags(fs)
-			return func(ctx context.Context, args []string) error {
-				id, err := agencyID(args, "agency")
-				if err != nil {
-					return err
-				}
-				if err := cfg.Validate(); err != nil {
-					return err
-				}
-				scope, rateLimit, expires, err := kf.parse(time.Now())
-				if err != nil {
-					return err
-				}
-				svc, db, err := agencyService(ctx, *cfg)
-				if err != nil {
-					return err
-				}
-				defer db.Close()
-				k, secret, err := svc.IssueKey(ctx, id, scope, rateLimit, expires)
-				if err != nil {
-					return notFound(err, "agency", id)
-				}
-				if cfg.JSON {
-					return writeJSON(env.Stdout, newIssuedKey(k, secret), true)
-				}
-				printIssuedKey(env.Stdout, k, secret)
-				return nil
-			}
-		},
-	}
+	}, "agency", func(fs *flag.FlagSet) func() error {
+		kf := bindKeyFlags(fs)
+		return func() (err error) {
+			scope, rateLimit, expires, err = kf.parse(time.Now())
+			return err
+		}
+	}, func(ctx context.Context, svc *agency.Service, id string, env Env, asJSON bool) error {
+		k, secret, err := svc.IssueKey(ctx, id, scope, rateLimit, expires)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return writeJSON(env.Stdout, newIssuedKey(k, secret), true)
+		}
+		printIssuedKey(env.Stdout, k, secret)
+		return nil
+	})
 }
 
 func agencyRevokeKeyCommand() command {
-	return command{
+	return agencyIDCommand(command{
 		name:    "agency revoke-key",
 		args:    "KEY_ID",
 		summary: "Revoke an agency's API key: it stops working within a second in every server. Revoking is final; issue a new key to restore access.",
 		example: "dancu agency revoke-key 06h0hlqilkl8ec3s407vj72sn8",
-		flags: func(fs *flag.FlagSet, env Env) func(context.Context, []string) error {
-			cfg := config.Bind(fs, env.Getenv)
-			cfg.BindJSON(fs)
-			return func(ctx context.Context, args []string) error {
-				id, err := agencyID(args, "key")
-				if err != nil {
-					return err
-				}
-				if err := cfg.Validate(); err != nil {
-					return err
-				}
-				svc, db, err := agencyService(ctx, *cfg)
-				if err != nil {
-					return err
-				}
-				defer db.Close()
-				k, err := svc.RevokeKey(ctx, id)
-				if err != nil {
-					return notFound(err, "key", id)
-				}
-				if cfg.JSON {
-					return writeJSON(env.Stdout, k, true)
-				}
-				fmt.Fprintf(env.Stdout, "key %s of agency %s revoked at %s\n", k.ID, k.AgencyID,
-					k.RevokedAt.In(vietnamTime).Format("2006-01-02 15:04:05 -07:00"))
-				return nil
-			}
-		},
-	}
+	}, "key", nil, func(ctx context.Context, svc *agency.Service, id string, env Env, asJSON bool) error {
+		k, err := svc.RevokeKey(ctx, id)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return writeJSON(env.Stdout, k, true)
+		}
+		fmt.Fprintf(env.Stdout, "key %s of agency %s revoked at %s\n", k.ID, k.AgencyID,
+			k.RevokedAt.In(vietnamTime).Format("2006-01-02 15:04:05 -07:00"))
+		return nil
+	})
 }

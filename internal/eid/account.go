@@ -15,11 +15,11 @@
 package eid
 
 import (
+	"dancu/internal/ident"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"dancu/internal/adminunit"
@@ -100,16 +100,9 @@ const maxNameRunes = 200
 // CleanName trims name and checks that it is a displayable name: valid
 // UTF-8, 1 to 200 characters, no control characters.
 func CleanName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
-		return "", invalid("name", "must not be empty")
-	case !utf8.ValidString(name):
-		return "", invalid("name", "is not valid UTF-8")
-	case utf8.RuneCountInString(name) > maxNameRunes:
-		return "", invalid("name", "is longer than %d characters", maxNameRunes)
-	case strings.ContainsFunc(name, unicode.IsControl):
-		return "", invalid("name", "contains control characters")
+	name, err := ident.CleanName(name, maxNameRunes)
+	if err != nil {
+		return "", invalid("name", "%v", err)
 	}
 	return name, nil
 }

@@ -3,8 +3,8 @@ package eid
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"dancu/internal/ident"
 	"encoding/base32"
-	"encoding/binary"
 	"encoding/hex"
 	"strings"
 	"time"
@@ -116,13 +116,6 @@ func wellFormed(token string) bool {
 	return true
 }
 
-// newID returns a random, opaque ID that sorts by creation time: 48 bits
-// of milliseconds since 1970 then 80 random bits, in base32 whose
-// alphabet is in ASCII order (26 characters). No sequence is involved, so
-// IDs can be made anywhere without coordination.
-func newID(now time.Time) string {
-	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
-	_, _ = rand.Read(b[6:])
-	return strings.ToLower(base32.HexEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
-}
+// newID returns a random, opaque ID that sorts by creation time
+// (ident.NewID).
+func newID(now time.Time) string { return ident.NewID(now) }

@@ -1,0 +1,31 @@
+package ident
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestNewIDSortsByTimeAndIsValid(t *testing.T) {
+	a := NewID(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	b := NewID(time.Date(2026, 1, 1, 0, 0, 0, 1e6, time.UTC))
+	if !ValidID(a) || !ValidID(b) || a >= b {
+		t.Fatalf("%q, %q", a, b)
+	}
+	for _, bad := range []string{"", strings.Repeat("w", IDLen), strings.Repeat("0", IDLen-1), strings.Repeat("A", IDLen)} {
+		if ValidID(bad) {
+			t.Errorf("ValidID(%q)", bad)
+		}
+	}
+}
+
+func TestCleanName(t *testing.T) {
+	if n, err := CleanName("  Nguyễn Văn An ", 200); err != nil || n != "Nguyễn Văn An" {
+		t.Fatalf("%q, %v", n, err)
+	}
+	for _, bad := range []string{"", "   ", "\xff", "a\x00b", strings.Repeat("á", 201)} {
+		if _, err := CleanName(bad, 200); err == nil {
+			t.Errorf("CleanName(%q) accepted", bad)
+		}
+	}
+}
