@@ -118,6 +118,7 @@ func serve(ctx context.Context, cfg config.Config, demoSize int, env Env) error 
 		NotFound: api,
 		Usage:    stack.usage,
 		Agencies: stack.agencies,
+		Accesses: stack.audit,
 	})
 	if err != nil {
 		return err

@@ -76,6 +76,15 @@ func (c catalog) text(l lang, key string, args ...any) string {
 	return t
 }
 
+// textOr is key in l, or fallback when the catalog has no such key (a
+// value from outside, such as a field name, shown as it is).
+func (c catalog) textOr(l lang, key, fallback string) string {
+	if _, ok := c[key]; !ok {
+		return fallback
+	}
+	return c.text(l, key)
+}
+
 // formatDate writes a possibly partial date the way readers of l expect:
 // 04/03/1980, 03/1980 or 1980 in Vietnamese; ISO 8601 in English.
 func formatDate(l lang, d registry.Date) string {

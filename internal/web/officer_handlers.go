@@ -215,7 +215,48 @@ func (s *server) citizen(w http.ResponseWriter, r *http.Request, a eid.Account) 
 	for _, ver := range slices.Backward(history) {
 		b.History = append(b.History, rb.version(ver))
 	}
+	if s.Accesses != nil {
+		b.ShowAccesses = true
+		if b.Accesses, err = s.accessRows(r, p.Lang, v.PID); err != nil {
+			s.fail(w, r, &a, err)
+			return
+		}
+	}
 	p.Body = b
 	p.HasError = b.AsOfError != "" && status != http.StatusOK
 	s.render(w, r, status, "citizen", p)
+}
+
+// accessRows lists the latest accesses of agencies to the citizen, with
+// the agencies' names when the console knows them.
+func (s *server) accessRows(r *http.Request, l lang, number pid.PID) ([]accessRow, error) {
+	list, err := s.Accesses.Accesses(r.Context(), number, accessesShown)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	if s.Agencies != nil && len(list) > 0 {
+		agencies, err := s.Agencies.List(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		for _, ag := range agencies {
+			names[ag.ID] = ag.Name
+		}
+	}
+	rows := make([]accessRow, 0, len(list))
+	for _, v := range list {
+		name := names[v.AgencyID]
+		if name == "" {
+			name = v.AgencyID
+		}
+		fields := make([]string, len(v.Fields))
+		for i, f := range v.Fields {
+			fields[i] = s.msgs.textOr(l, "field."+f, f)
+		}
+		rows = append(rows, accessRow{At: formatTime(l, v.At), AtISO: v.At.UTC().Format("2006-01-02T15:04:05Z"), Agency: name,
+			Operation: s.msgs.textOr(l, "op."+v.Operation, v.Operation), Purpose: v.Purpose, Fields: strings.Join(fields, ", "),
+			Result: s.msgs.textOr(l, "access.result."+v.Result, v.Result)})
+	}
+	return rows, nil
 }

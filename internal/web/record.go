@@ -31,7 +31,19 @@ type citizenBody struct {
 	Household                           *householdView
 	Residences                          []residenceRow
 	History                             []versionView
+	// Accesses are the latest accesses of agencies to the record, shown
+	// when the console has an audit log to read (ShowAccesses).
+	Accesses     []accessRow
+	ShowAccesses bool
 }
+
+// accessRow is one access of an agency to the record.
+type accessRow struct {
+	At, AtISO, Agency, Operation, Purpose, Fields, Result string
+}
+
+// accessesShown is how many of the latest accesses the page lists.
+const accessesShown = 50
 
 // fieldGroup is one section of the record.
 type fieldGroup struct {

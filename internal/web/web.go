@@ -21,7 +21,9 @@ import (
 	"net/http"
 	"time"
 
+	"dancu/internal/audit"
 	"dancu/internal/eid"
+	"dancu/internal/pid"
 	"dancu/internal/registry"
 )
 
@@ -53,6 +55,14 @@ type Deps struct {
 	// its actions; without it they are not found and the console does not
 	// link to them.
 	Agencies AgencyAdmin
+	// Accesses, when set, lists on a citizen's page who verified or read
+	// the citizen's data (the audit log's per-citizen view).
+	Accesses AccessReader
+}
+
+// AccessReader reads the audit log's per-citizen view (*audit.Log).
+type AccessReader interface {
+	Accesses(ctx context.Context, number pid.PID, limit int) ([]audit.AccessView, error)
 }
 
 type server struct {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"dancu/internal/adminunit"
+	"dancu/internal/audit"
 	"dancu/internal/eid"
 	"dancu/internal/pid"
 	"dancu/internal/registry"
@@ -567,4 +568,37 @@ func TestPlaceOf(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
 		}
 	}
+}
+
+// fakeAccesses is an audit log's per-citizen view.
+type fakeAccesses map[pid.PID][]audit.AccessView
+
+func (f fakeAccesses) Accesses(_ context.Context, number pid.PID, limit int) ([]audit.AccessView, error) {
+	list := f[number]
+	return list[:min(limit, len(list))], nil
+}
+
+// A citizen's page lists who accessed the data, in both languages, and
+// says so when nobody has.
+func TestCitizenAccesses(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		at := time.Date(2026, 6, 20, 3, 4, 5, 0, time.UTC)
+		e := newEnv(t, db, func(d *web.Deps) {
+			d.Accesses = fakeAccesses{anPID: {
+				{At: at, AgencyID: "06h0hnp1n2lh9etlm6lomn3iig", Operation: "verify", Purpose: "kyc", Fields: []string{"pid", "full_name"}, Result: "mismatch"},
+				{At: at.Add(-time.Hour), AgencyID: "06h0hnp1n2lh9etlm6lomn3iig", Operation: "lookup", Purpose: "kyc", Fields: []string{"phone"}, Result: "found"},
+			}}
+		})
+		b := e.browser()
+		b.login(e.officer)
+		page := b.get("/officer/citizens/" + anPID)
+		for _, want := range []string{`id="accesses"`, "Truy cập dữ liệu", "Xác thực", "Họ và tên", "Không khớp", "Đã trả dữ liệu", `datetime="2026-06-20T03:04:05Z"`} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("citizen page lacks %q", want)
+			}
+		}
+		if other := b.get("/officer/citizens/" + binhPID); !strings.Contains(other.body, "Chưa có cơ quan nào truy cập dữ liệu này.") {
+			t.Errorf("a citizen nobody accessed: %.300s", other.body)
+		}
+	})
 }
