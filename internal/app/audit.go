@@ -243,9 +243,9 @@ func runAuditVerify(ctx context.Context, cfg config.Config, againstFiles []strin
 			return err
 		}
 	} else {
-		fmt.Fprintf(env.Stdout, "%d chains, %d entries (%d accesses); %d stored and %d exported checkpoints checked; "+
+		fmt.Fprintf(env.Stdout, "%d chains, %d entries (%d records, %d accesses); %d stored and %d exported checkpoints checked; "+
 			"index: %d rows checked, %d entries not indexed yet; %s\n",
-			rep.Chains, rep.Entries, rep.Accesses, rep.Checkpoints, rep.Against, rep.IndexRows, rep.Unindexed, took.Round(time.Millisecond))
+			rep.Chains, rep.Entries, rep.Records, rep.Accesses, rep.Checkpoints, rep.Against, rep.IndexRows, rep.Unindexed, took.Round(time.Millisecond))
 		for _, h := range rep.Heads {
 			fmt.Fprintf(env.Stdout, "chain %d: %d entries, head %x\n", h.Chain, h.Seq, h.Hash)
 		}

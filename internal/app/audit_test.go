@@ -129,8 +129,18 @@ func TestAuditCommands(t *testing.T) {
 				t.Fatalf("verify --against: exit %d, stdout %s, stderr %q", code, out, errs)
 			}
 
-			// Someone edits entry 3.
-			if _, err := rawDB(t, cfg).Exec(`UPDATE audit_entries SET key_id = 'key-2' WHERE chain = 0 AND seq = 3`); err != nil {
+			// Someone edits entry 3: the key of its one record.
+			raw := rawDB(t, cfg)
+			var blob []byte
+			if err := raw.QueryRow(`SELECT records FROM audit_groups WHERE chain = 0 AND seq = 3`).Scan(&blob); err != nil {
+				t.Fatal(err)
+			}
+			records, err := audit.DecodeRecords(blob)
+			if err != nil || len(records) != 1 {
+				t.Fatalf("entry 3 holds %+v, %v", records, err)
+			}
+			records[0].KeyID = "key-2"
+			if _, err := raw.Exec(`UPDATE audit_groups SET records = $1 WHERE chain = 0 AND seq = 3`, audit.EncodeRecords(records)); err != nil {
 				t.Fatal(err)
 			}
 			code, out, errs = run(t, "", nil, args("audit", "verify", "--against", cpFile, "--public-key", pubFile)...)

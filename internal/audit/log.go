@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"math"
@@ -29,13 +30,13 @@ const (
 
 // Options tune a Log; the zero value works.
 type Options struct {
-	// MaxBatch caps how many records one group commit writes (default
-	// DefaultMaxBatch).
+	// MaxBatch caps how many records one group commit writes, as one
+	// entry (default DefaultMaxBatch).
 	MaxBatch int
 	// MaxBatchAccesses caps how many accesses one group commit writes, so
-	// that a queue of batch chunks does not become one huge transaction
-	// (default DefaultMaxBatchAccesses). A record with more is written in
-	// a transaction of its own.
+	// that a queue of batch chunks does not become one huge entry and
+	// transaction (default DefaultMaxBatchAccesses). A record with more is
+	// written in an entry and a transaction of its own.
 	MaxBatchAccesses int
 	// Now stamps records that come without a time, and checkpoints
 	// (default time.Now).
@@ -65,15 +66,17 @@ type Options struct {
 // safe for concurrent use.
 //
 // One goroutine, the writer, does every write: it commits the queued
-// records a group at a time and, when the queue is idle (or the index has
-// fallen MaxIndexRows behind), adds the committed entries' accesses to the
-// per-citizen index in sorted passes, letting queued groups go between the
-// short transactions of a pass. Keeping the index out of the appending
-// transaction keeps that transaction small: a chunk of a thousand accesses
-// is one row, and index rows, sorted by citizen over a whole pass, land
-// together instead of each on a page of its own.
+// records a group at a time, each group as one entry of the chain, and
+// keeps the index rows of the groups it committed in memory; when the
+// queue is idle (or MaxIndexRows rows are waiting) it adds them to the
+// per-citizen index in sorted passes, letting queued groups go between
+// the short transactions of a pass. Keeping the index out of the
+// appending transaction keeps that transaction small: a group is one row,
+// and index rows, sorted by citizen over a whole pass, land together
+// instead of each on a page of its own.
 type Log struct {
 	store  Store
+	writer Writer // used by the writer goroutine only
 	signer ed25519.PrivateKey
 	opts   Options
 	// ctx is Open's context without its cancellation: writes already
@@ -89,33 +92,33 @@ type Log struct {
 
 	written atomic.Int64 // entries this log has committed
 
-	// The writer goroutine's own state: what it has committed and not
-	// indexed yet.
-	unindexed      []span       // this log's groups not yet indexed, oldest first
-	unindexedRows  int          // accesses in them
-	unindexedSince time.Time    // when the oldest was committed
-	otherChains    map[int]bool // chains found behind at Open
-	budget         int          // accesses the indexer lets commitQueued commit while far behind
+	// The writer goroutine's own state: the index rows of the entries of
+	// the chain in (memFrom, memThrough], all committed by this log and
+	// not indexed yet. memThrough is the chain's head as this log last
+	// knew it: when a commit finds another, another writer has appended
+	// to the chain since, and the entries between are not in memory.
+	mem            []IndexRow
+	spare          []IndexRow // mem's previous buffer, handed to the store during a pass
+	memFrom        int64
+	memThrough     int64
+	behind         bool         // the chain has entries past its watermark that are not in mem: index them from the store first
+	unindexedSince time.Time    // when the oldest entry not indexed was committed
+	otherChains    map[int]bool // other chains found behind at Open
+	budget         int          // rows the indexer lets commitQueued commit while far behind
 }
 
-// span is a committed group: the last sequence number it wrote and how
-// many accesses it held.
-type span struct {
-	through int64
-	rows    int
-}
-
-// group is the records one transaction writes: every Append that arrived
-// while the previous transaction was being written.
+// group is the records one transaction writes as one entry: every Append
+// that arrived while the previous transaction was being written.
 type group struct {
 	records  []pending
 	accesses int
+	size     int           // bytes of the records' encodings
 	done     chan struct{} // closed once err is set
 	err      error
 }
 
 // pending is a record waiting for its group's transaction, with its
-// accesses already encoded by the caller's goroutine.
+// encoding already made by the caller's goroutine.
 type pending struct {
 	rec Record
 	enc []byte
@@ -125,7 +128,7 @@ type pending struct {
 // with signer. The chain's head is read afresh inside every write
 // transaction, so a reopened log (or another process) continues the chain
 // where it ends. Entries that a previous process committed but did not
-// index are indexed once the log is idle.
+// index, on any chain, are indexed once the log is idle.
 func Open(ctx context.Context, store Store, signer ed25519.PrivateKey, opts Options) (*Log, error) {
 	if len(signer) != ed25519.PrivateKeySize {
 		return nil, fmt.Errorf("open audit log: the signing key has %d bytes, want an Ed25519 private key of %d", len(signer), ed25519.PrivateKeySize)
@@ -159,14 +162,22 @@ func Open(ctx context.Context, store Store, signer ed25519.PrivateKey, opts Opti
 	if err != nil {
 		return nil, fmt.Errorf("open audit log: %w", err)
 	}
-	l := &Log{store: store, signer: signer, opts: opts, ctx: context.WithoutCancel(ctx),
+	w, err := store.AuditWriter(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open audit log: %w", err)
+	}
+	l := &Log{store: store, writer: w, signer: signer, opts: opts, ctx: context.WithoutCancel(ctx),
 		wake: make(chan struct{}, 1), stopped: make(chan struct{}), otherChains: map[int]bool{}}
 	for _, h := range heads {
-		if marks[h.Chain] < h.Seq {
+		switch {
+		case h.Chain == opts.Chain:
+			l.memFrom, l.memThrough = h.Seq, h.Seq
+			l.behind = marks[h.Chain] < h.Seq
+		case marks[h.Chain] < h.Seq:
 			l.otherChains[h.Chain] = true
 		}
 	}
-	if len(l.otherChains) > 0 {
+	if l.lagging() {
 		l.unindexedSince = time.Now()
 	}
 	go l.run()
@@ -178,18 +189,19 @@ func (l *Log) PublicKey() ed25519.PublicKey {
 	return l.signer.Public().(ed25519.PublicKey)
 }
 
-// Append records r and returns once its entry is durable: committed by a
+// Append records r and returns once it is durable: committed by a
 // transaction that has returned (on SQLite with synchronous=FULL, the WAL
 // is fsynced; on PostgreSQL, the commit is flushed). Appends from many
-// goroutines share transactions: while one is being written, every
-// record that arrives waits for the next, which takes them all (up to
-// Options.MaxBatch records), so the cost of a sync is paid once per group.
+// goroutines share transactions and entries: while one is being written,
+// every record that arrives waits for the next, which takes them all (up
+// to Options.MaxBatch records) and writes them as one entry, so the cost
+// of a sync, a row and a hash is paid once per group.
 //
 // A record without a time gets Options.Now; the time is kept to the
 // microsecond. The record must name its agency and operation. r's
 // accesses are copied, so the caller may reuse the slice once Append has
-// returned. If ctx ends before the entry is durable, Append returns the
-// context's error and the entry may still be written: an access recorded
+// returned. If ctx ends before the record is durable, Append returns the
+// context's error and the record may still be written: an access recorded
 // that the caller then did not carry out, never the reverse.
 func (l *Log) Append(ctx context.Context, r Record) error {
 	if err := r.validate(); err != nil {
@@ -203,15 +215,20 @@ func (l *Log) Append(ctx context.Context, r Record) error {
 	}
 	r.At = r.At.Truncate(time.Microsecond).UTC()
 	r.Accesses = slices.Clone(r.Accesses)
-	g, err := l.enqueue(pending{rec: r, enc: EncodeAccesses(r.Accesses)})
+	g, err := l.enqueue(pending{rec: r, enc: EncodeRecord(r)})
 	if err != nil {
 		return err
+	}
+	done := ctx.Done()
+	if done == nil {
+		<-g.done
+		return g.err
 	}
 	select {
 	case <-g.done:
 		return g.err
-	case <-ctx.Done():
-		return fmt.Errorf("append to audit log: %w (the entry may still be written)", context.Cause(ctx))
+	case <-done:
+		return fmt.Errorf("append to audit log: %w (the record may still be written)", context.Cause(ctx))
 	}
 }
 
@@ -232,12 +249,13 @@ func (l *Log) enqueue(p pending) (*group, error) {
 		}
 	}
 	if g == nil {
-		g = &group{done: make(chan struct{})}
+		g = &group{done: make(chan struct{}), records: make([]pending, 0, min(l.opts.MaxBatch, 64))}
 		l.queue = append(l.queue, g)
 		l.signal()
 	}
 	g.records = append(g.records, p)
 	g.accesses += n
+	g.size += len(p.enc)
 	return g, nil
 }
 
@@ -268,6 +286,11 @@ func (l *Log) take() (g *group, closed bool) {
 // indexes what is left, then exits.
 func (l *Log) run() {
 	defer close(l.stopped)
+	defer func() {
+		if err := l.writer.Close(); err != nil {
+			l.opts.Logger.Error("audit writer close failed", "err", err)
+		}
+	}()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
@@ -275,12 +298,12 @@ func (l *Log) run() {
 		g, closed := l.take()
 		if g != nil {
 			l.commit(g)
-			if l.unindexedRows >= l.opts.MaxIndexRows {
+			if len(l.mem) >= l.opts.MaxIndexRows {
 				l.index()
 			}
 			continue
 		}
-		behind := len(l.unindexed) > 0 || len(l.otherChains) > 0
+		behind := l.lagging()
 		if closed {
 			if behind {
 				l.index()
@@ -339,17 +362,23 @@ func (l *Log) queued() int {
 	return n
 }
 
+// lagging reports whether any entry is waiting for the index.
+func (l *Log) lagging() bool {
+	return l.memThrough > l.memFrom || l.behind || len(l.otherChains) > 0
+}
+
 // commitQueued commits queued groups; the indexer calls it between its
 // transactions, each of which indexed rows, so that appends wait for one
-// short transaction at most. While the index is more than two passes
-// behind, it commits only as many accesses as the index caught up with
-// (carrying the balance over), so that under a sustained load appends
-// slow down to the pace of the index instead of leaving the access view
-// an ever longer tail of entries to read.
+// short transaction at most. Once a full pass waits behind the one being
+// written (the index is two passes behind), it commits only as many
+// accesses as the index caught up with (carrying the balance over), so
+// that under a sustained load appends slow down to the pace of the index
+// instead of leaving the access view an ever longer tail of entries to
+// read.
 func (l *Log) commitQueued(rows int) error {
 	l.budget += rows
 	for {
-		if l.unindexedRows >= 2*l.opts.MaxIndexRows && l.budget <= 0 {
+		if len(l.mem) >= l.opts.MaxIndexRows && l.budget <= 0 {
 			return nil
 		}
 		g, _ := l.take()
@@ -362,47 +391,70 @@ func (l *Log) commitQueued(rows int) error {
 	}
 }
 
-// commit writes g and wakes its callers.
+// commit writes g as one entry, wakes its callers, and keeps the entry's
+// index rows for the next pass.
 func (l *Log) commit(g *group) {
-	through, err := l.write(g)
+	e, err := l.write(g)
 	if err == nil {
-		if len(l.unindexed) == 0 && len(l.otherChains) == 0 {
+		if !l.lagging() {
 			l.unindexedSince = time.Now()
 		}
-		l.unindexed = append(l.unindexed, span{through: through, rows: g.accesses})
-		l.unindexedRows += g.accesses
+		if head := e.Seq - 1; head != l.memThrough {
+			// Another writer appended to the chain since this log last
+			// did: the entries between are indexed from the store, and
+			// what is in memory with them.
+			l.behind = true
+			l.mem, l.memFrom = l.mem[:0], head
+		}
+		l.memThrough = e.Seq
+		l.mem = appendIndexRows(l.mem, e)
 	}
 	g.err = err
 	close(g.done)
 }
 
-// write seals g's records onto the chain's head, as the store reads it
-// inside the transaction, and commits them. It returns the last sequence
-// number written.
-func (l *Log) write(g *group) (int64, error) {
+// appendIndexRows appends the index rows of e's accesses to 12-digit PIDs.
+func appendIndexRows(rows []IndexRow, e *Entry) []IndexRow {
+	idx := int32(0)
+	for i := range e.Records {
+		r := &e.Records[i]
+		at := r.At.UnixMicro()
+		for j := range r.Accesses {
+			if n := r.Accesses[j].PID.Uint64(); n != pid.InvalidUint64 {
+				rows = append(rows, IndexRow{PID: n, At: at, Seq: e.Seq, Chain: int32(e.Chain), Index: idx})
+			}
+			idx++
+		}
+	}
+	return rows
+}
+
+// write seals g's records, as one entry, onto the chain's head as the
+// store reads it inside the transaction, and commits it.
+func (l *Log) write(g *group) (*Entry, error) {
 	chain := l.opts.Chain
-	entries := make([]Entry, 0, len(g.records))
-	err := l.store.AppendAudit(l.ctx, chain, func(head Head) ([]Entry, error) {
+	// The records were encoded by their callers; the entry's encoding is
+	// their count and them, end to end.
+	enc := binary.BigEndian.AppendUint32(make([]byte, 0, 4+g.size), uint32(len(g.records)))
+	records := make([]Record, len(g.records))
+	for i := range g.records {
+		enc = append(enc, g.records[i].enc...)
+		records[i] = g.records[i].rec
+	}
+	e := &Entry{Chain: chain, Records: records, enc: enc}
+	err := l.writer.Append(l.ctx, chain, func(head Head) (*Entry, error) {
 		if head.Chain != chain {
 			return nil, fmt.Errorf("the store returned the head of chain %d for chain %d", head.Chain, chain)
 		}
-		entries = entries[:0]
-		prev, seq := head.Hash, head.Seq
-		for i := range g.records {
-			p := &g.records[i]
-			seq++
-			e := Entry{Chain: chain, Seq: seq, Record: p.rec, PrevHash: prev, enc: p.enc}
-			e.Hash = e.ComputeHash()
-			prev = e.Hash
-			entries = append(entries, e)
-		}
-		return entries, nil
+		e.Seq, e.PrevHash = head.Seq+1, head.Hash
+		e.Hash = e.ComputeHash()
+		return e, nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("append %d records to audit chain %d: %w", len(g.records), chain, err)
+		return nil, fmt.Errorf("append %d records to audit chain %d: %w", len(g.records), chain, err)
 	}
-	l.written.Add(int64(len(entries)))
-	return entries[len(entries)-1].Seq, nil
+	l.written.Add(1)
+	return e, nil
 }
 
 // index brings the per-citizen index up to date: this log's chain, and
@@ -410,24 +462,20 @@ func (l *Log) write(g *group) (int64, error) {
 // IndexDelay; meanwhile the access view finds the entries past the
 // watermark.
 func (l *Log) index() {
-	chains := []int{l.opts.Chain}
-	for c := range l.otherChains {
-		if c != l.opts.Chain {
-			chains = append(chains, c)
-		}
-	}
 	l.budget = 0
-	for _, chain := range chains {
+	defer func() { l.unindexedSince = time.Now() }()
+	if err := l.indexOwn(); err != nil {
+		l.opts.Logger.Error("audit index failed; the access view reads the entries past the index meanwhile",
+			"chain", l.opts.Chain, "err", err)
+		return
+	}
+	for chain := range l.otherChains {
 		for {
-			through, more, err := l.store.IndexAudit(l.ctx, chain, l.opts.MaxIndexRows, l.commitQueued)
+			_, more, err := l.writer.IndexEntries(l.ctx, chain, l.opts.MaxIndexRows, l.commitQueued)
 			if err != nil {
 				l.opts.Logger.Error("audit index failed; the access view reads the entries past the index meanwhile",
 					"chain", chain, "err", err)
-				l.unindexedSince = time.Now()
 				return
-			}
-			if chain == l.opts.Chain {
-				l.indexed(through)
 			}
 			if !more {
 				break
@@ -435,17 +483,60 @@ func (l *Log) index() {
 		}
 		delete(l.otherChains, chain)
 	}
-	l.unindexedSince = time.Now()
 }
 
-// indexed forgets this log's groups the index now covers.
-func (l *Log) indexed(through int64) {
+// indexOwn indexes this log's chain: the entries the store holds past the
+// watermark that are not in memory, if any, then the rows in memory.
+func (l *Log) indexOwn() error {
+	chain := l.opts.Chain
+	for l.behind {
+		through, more, err := l.writer.IndexEntries(l.ctx, chain, l.opts.MaxIndexRows, l.commitQueued)
+		if err != nil {
+			return err
+		}
+		l.forget(through)
+		l.behind = more
+	}
+	if l.memThrough == l.memFrom {
+		return nil
+	}
+	// The rows are handed over, and commits between the pass's
+	// transactions gather the next rows in the other buffer.
+	rows, from, through := l.mem, l.memFrom, l.memThrough
+	l.mem, l.spare = l.spare[:0], nil
+	l.memFrom = through
+	mark, err := l.writer.AddIndex(l.ctx, chain, from, through, rows, l.commitQueued)
+	l.spare = rows[:0]
+	if err != nil {
+		// The rows are lost with the pass: the store has the entries.
+		l.behind = true
+		return err
+	}
+	if mark < through {
+		// The watermark had not reached from: entries before the rows
+		// (another writer's) are not indexed yet.
+		l.behind = true
+		return l.indexOwn()
+	}
+	return nil
+}
+
+// forget drops the rows in memory of entries the index now covers
+// (through and before).
+func (l *Log) forget(through int64) {
+	if through <= l.memFrom {
+		return
+	}
+	if through >= l.memThrough {
+		l.mem, l.memFrom, l.memThrough = l.mem[:0], through, through
+		return
+	}
 	n := 0
-	for n < len(l.unindexed) && l.unindexed[n].through <= through {
-		l.unindexedRows -= l.unindexed[n].rows
+	for n < len(l.mem) && l.mem[n].Seq <= through {
 		n++
 	}
-	l.unindexed = append(l.unindexed[:0], l.unindexed[n:]...)
+	l.mem = append(l.mem[:0], l.mem[n:]...)
+	l.memFrom = through
 }
 
 // Close commits what is queued, indexes what is committed, and stops the

@@ -154,7 +154,7 @@ func TestChainAndCheckpointRoundTrip(t *testing.T) {
 		if !rep.OK() {
 			t.Fatalf("problems in an intact log: %+v", rep.Problems)
 		}
-		if rep.Entries != 6 || rep.Chains != 1 || rep.Accesses != 56 || rep.IndexRows != 55 || rep.Unindexed != 0 ||
+		if rep.Entries != 6 || rep.Records != 6 || rep.Chains != 1 || rep.Accesses != 56 || rep.IndexRows != 55 || rep.Unindexed != 0 ||
 			rep.Checkpoints != 1 || rep.Against != 1 {
 			t.Fatalf("report %+v", rep)
 		}
@@ -226,12 +226,23 @@ func TestConcurrentAppend(t *testing.T) {
 			t.Fatal(err)
 		}
 		rep := mustVerify(t, db, nil)
-		if !rep.OK() || rep.Entries != workers*each || rep.IndexRows != workers*each {
+		if !rep.OK() || rep.Records != workers*each || rep.IndexRows != workers*each {
 			t.Fatalf("report %+v", rep)
 		}
+		// Records that queued together share an entry, up to MaxBatch.
+		if rep.Entries >= rep.Records {
+			t.Logf("no two records shared an entry (%d entries)", rep.Entries)
+		}
 		seen := map[string]bool{}
-		err := db.ScanAudit(ctx, func(e audit.Entry) error {
-			seen[e.RequestID] = true
+		var largest int
+		err := db.ScanAudit(ctx, func(e *audit.Entry) error {
+			largest = max(largest, len(e.Records))
+			for _, r := range e.Records {
+				if seen[r.RequestID] {
+					t.Errorf("request %s is in the log twice", r.RequestID)
+				}
+				seen[r.RequestID] = true
+			}
 			return nil
 		})
 		if err != nil {
@@ -241,6 +252,9 @@ func TestConcurrentAppend(t *testing.T) {
 			if !seen[fmt.Sprintf("req-%d", i)] {
 				t.Fatalf("request %d is not in the log", i)
 			}
+		}
+		if largest > 16 {
+			t.Fatalf("an entry holds %d records, more than MaxBatch", largest)
 		}
 	})
 }

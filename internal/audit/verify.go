@@ -36,6 +36,10 @@ type Problem struct {
 	// KindDiverged; for KindIndex, Chain alone).
 	Chain int   `json:"chain"`
 	Seq   int64 `json:"seq"`
+	// Record is the record of the entry found wrong, counted from 1, when
+	// it can be told (an entry whose stored records do not decode); 0 when
+	// only the entry as a whole is known to be wrong (a hash differs).
+	Record int `json:"record,omitempty"`
 	// GoodThrough is the last entry of the chain that a trusted checkpoint
 	// vouches for (an exported one when Verify was given any): the damage
 	// lies after it and at or before Seq.
@@ -47,6 +51,9 @@ type Problem struct {
 func (p Problem) String() string {
 	switch p.Kind {
 	case KindEntry, KindDiverged:
+		if p.Record > 0 {
+			return fmt.Sprintf("chain %d entry %d record %d: %s", p.Chain, p.Seq, p.Record, p.Reason)
+		}
 		return fmt.Sprintf("chain %d entry %d: %s", p.Chain, p.Seq, p.Reason)
 	case KindIndex:
 		return fmt.Sprintf("chain %d: %s", p.Chain, p.Reason)
@@ -56,7 +63,10 @@ func (p Problem) String() string {
 
 // Report is what Verify found.
 type Report struct {
+	// Entries counts the entries read (groups, and entries of the first
+	// format), Records and Accesses what they hold.
 	Entries  int64  `json:"entries"`
+	Records  int64  `json:"records"`
 	Accesses int64  `json:"accesses"`
 	Chains   int    `json:"chains"`
 	Heads    []Head `json:"heads"` // the recomputed head of every chain
@@ -115,16 +125,15 @@ func (m mark) name() string {
 
 // chainState is a chain being recomputed.
 type chainState struct {
-	chain    int
-	seq      int64
-	hash     [32]byte
-	marks    []mark // sorted by seq
-	next     int    // first mark not reached yet
-	good     int64  // last seq a trusted mark vouched for
-	problem  *Problem
-	accesses int64
-	entries  digest // of the index rows the entries call for
-	index    digest // of the index rows found
+	chain   int
+	seq     int64
+	hash    [32]byte
+	marks   []mark // sorted by seq
+	next    int    // first mark not reached yet
+	good    int64  // last seq a trusted mark vouched for
+	problem *Problem
+	entries digest // of the index rows the entries call for
+	index   digest // of the index rows found
 }
 
 // VerifyAgainst is Verify with any number of exported checkpoints. With
@@ -192,9 +201,10 @@ func VerifyAgainst(ctx context.Context, store Store, pub ed25519.PublicKey, agai
 		sort.SliceStable(st.marks, func(i, j int) bool { return st.marks[i].seq < st.marks[j].seq })
 	}
 
-	err = store.ScanAudit(ctx, func(e Entry) error {
+	err = store.ScanAudit(ctx, func(e *Entry) error {
 		rep.Entries++
-		rep.Accesses += int64(len(e.Accesses))
+		rep.Records += int64(len(e.Records))
+		rep.Accesses += int64(e.Accesses())
 		st := state(e.Chain)
 		if st.problem != nil {
 			return nil
@@ -208,8 +218,12 @@ func VerifyAgainst(ctx context.Context, store Store, pub ed25519.PublicKey, agai
 			return nil
 		}
 		if e.decodeErr != nil {
-			st.problem = &Problem{Kind: KindEntry, Chain: e.Chain, Seq: e.Seq, GoodThrough: st.good,
-				Reason: fmt.Sprintf("the stored access list does not decode (%v): the entry was altered", e.decodeErr)}
+			what := "stored records do not"
+			if e.V1 {
+				what = "stored access list does not"
+			}
+			st.problem = &Problem{Kind: KindEntry, Chain: e.Chain, Seq: e.Seq, Record: e.badRecord + 1, GoodThrough: st.good,
+				Reason: fmt.Sprintf("the %s decode (%v): the entry was altered", what, e.decodeErr)}
 			return nil
 		}
 		stored := e.Hash
@@ -217,8 +231,8 @@ func VerifyAgainst(ctx context.Context, store Store, pub ed25519.PublicKey, agai
 		h := e.ComputeHash()
 		if h != stored {
 			st.problem = &Problem{Kind: KindEntry, Chain: e.Chain, Seq: e.Seq, GoodThrough: st.good,
-				Reason: fmt.Sprintf("the entry's contents and the hash of entry %d give %s, but its stored hash is %s: "+
-					"this entry (or the hash stored with the one before it) was altered", e.Seq-1, short(h), short(stored))}
+				Reason: fmt.Sprintf("the entry's %s and the hash of entry %d give %s, but its stored hash is %s: "+
+					"this entry (or the hash stored with the one before it) was altered", recordsAndRequests(e), e.Seq-1, short(h), short(stored))}
 			return nil
 		}
 		for ; st.next < len(st.marks) && st.marks[st.next].seq == e.Seq; st.next++ {
@@ -235,13 +249,18 @@ func VerifyAgainst(ctx context.Context, store Store, pub ed25519.PublicKey, agai
 			}
 		}
 		if e.Seq <= marks[e.Chain] {
-			for i := range e.Accesses {
-				if n := e.Accesses[i].PID.Uint64(); n != pid.InvalidUint64 {
-					st.entries.add(n, e.At.UnixMicro(), e.Chain, e.Seq, i)
+			idx := 0
+			for i := range e.Records {
+				r := &e.Records[i]
+				at := r.At.UnixMicro()
+				for j := range r.Accesses {
+					if n := r.Accesses[j].PID.Uint64(); n != pid.InvalidUint64 {
+						st.entries.add(n, at, e.Chain, e.Seq, idx)
+					}
+					idx++
 				}
 			}
 		}
-		st.accesses += int64(len(e.Accesses))
 		st.seq, st.hash = e.Seq, h
 		return nil
 	})
@@ -250,14 +269,14 @@ func VerifyAgainst(ctx context.Context, store Store, pub ed25519.PublicKey, agai
 	}
 
 	err = store.ScanAuditIndex(ctx, func(r IndexRow) error {
-		st := chains[r.Chain]
+		st := chains[int(r.Chain)]
 		// Rows past the watermark (or of entries appended after the scan)
 		// are not compared.
-		if st == nil || r.Seq > st.seq || r.Seq > marks[r.Chain] {
+		if st == nil || r.Seq > st.seq || r.Seq > marks[int(r.Chain)] {
 			return nil
 		}
 		rep.IndexRows++
-		st.index.add(r.PID.Uint64(), r.At.UnixMicro(), r.Chain, r.Seq, r.Index)
+		st.index.add(r.PID, r.At, int(r.Chain), r.Seq, int(r.Index))
 		return nil
 	})
 	if err != nil {
@@ -316,6 +335,20 @@ func (d *digest) add(number uint64, at int64, chain int, seq int64, idx int) {
 		d.sum[i] += binary.BigEndian.Uint64(h[i*8:])
 	}
 	d.n++
+}
+
+// recordsAndRequests names an entry's records for a message: "record
+// (request req-1)", "3 records (requests req-1 to req-3)".
+func recordsAndRequests(e *Entry) string {
+	switch n := len(e.Records); {
+	case e.V1 && n == 1:
+		return "contents"
+	case n == 1:
+		return fmt.Sprintf("record (request %q)", e.Records[0].RequestID)
+	case n > 1:
+		return fmt.Sprintf("%d records (requests %q to %q)", n, e.Records[0].RequestID, e.Records[n-1].RequestID)
+	}
+	return "contents"
 }
 
 // short abbreviates a hash for messages.

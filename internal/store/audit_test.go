@@ -108,23 +108,24 @@ func firstProblem(t *testing.T, rep audit.Report) audit.Problem {
 func TestAuditVerifyNamesFirstBrokenEntry(t *testing.T) {
 	cases := []struct {
 		name   string
-		tamper string
-		args   []any
+		tamper func(t *testing.T, db *store.DB)
 		kind   string
 		seq    int64
 		reason string
 	}{
-		{"edited purpose", `UPDATE audit_entries SET purpose = 'marketing' WHERE chain = 0 AND seq = $1`, []any{5},
+		{"edited purpose", editAuditRecord(5, 0, func(r *audit.Record) { r.Purpose = "marketing" }),
 			audit.KindEntry, 5, "stored hash"},
-		{"edited time", `UPDATE audit_entries SET at = at + 1 WHERE chain = 0 AND seq = $1`, []any{3},
+		{"edited time", editAuditRecord(3, 0, func(r *audit.Record) { r.At = r.At.Add(time.Microsecond) }),
 			audit.KindEntry, 3, "stored hash"},
-		{"two edits, the first is named", `UPDATE audit_entries SET agency_id = 'nobody' WHERE chain = 0 AND seq IN ($1, $2)`, []any{4, 9},
-			audit.KindEntry, 4, "stored hash"},
-		{"deleted entry", `DELETE FROM audit_entries WHERE chain = 0 AND seq = $1`, []any{7},
+		{"two edits, the first is named", func(t *testing.T, db *store.DB) {
+			editAuditRecord(9, 0, func(r *audit.Record) { r.AgencyID = "nobody" })(t, db)
+			editAuditRecord(4, 0, func(r *audit.Record) { r.AgencyID = "nobody" })(t, db)
+		}, audit.KindEntry, 4, "stored hash"},
+		{"deleted entry", execAudit(`DELETE FROM audit_groups WHERE chain = 0 AND seq = $1`, 7),
 			audit.KindEntry, 7, "missing"},
-		{"access list cut", `UPDATE audit_entries SET accesses = substr(accesses, 1, 10) WHERE chain = 0 AND seq = $1`, []any{2},
-			audit.KindEntry, 2, "does not decode"},
-		{"entries removed after the last checkpoint's head", `DELETE FROM audit_entries WHERE chain = 0 AND seq > $1`, []any{6},
+		{"records cut", execAudit(`UPDATE audit_groups SET records = substr(records, 1, 10) WHERE chain = 0 AND seq = $1`, 2),
+			audit.KindEntry, 2, "do not decode"},
+		{"entries removed after the last checkpoint's head", execAudit(`DELETE FROM audit_groups WHERE chain = 0 AND seq > $1`, 6),
 			audit.KindDiverged, 7, "entries were removed"},
 	}
 	for _, tc := range cases {
@@ -135,15 +136,125 @@ func TestAuditVerifyNamesFirstBrokenEntry(t *testing.T) {
 				if rep := verifyAudit(t, db, key.Public().(ed25519.PublicKey)); !rep.OK() {
 					t.Fatalf("intact log: %+v", rep.Problems)
 				}
-				if err := db.ExecRaw(context.Background(), tc.tamper, tc.args...); err != nil {
-					t.Fatal(err)
-				}
+				tc.tamper(t, db)
 				p := firstProblem(t, verifyAudit(t, db, key.Public().(ed25519.PublicKey)))
 				if p.Kind != tc.kind || p.Chain != 0 || p.Seq != tc.seq || !strings.Contains(p.Reason, tc.reason) {
 					t.Fatalf("problem %+v, want %s at chain 0 seq %d mentioning %q", p, tc.kind, tc.seq, tc.reason)
 				}
 			})
 		})
+	}
+}
+
+// TestAuditVerifyNamesBrokenRecord: in entries that hold groups, Verify
+// names the entry, and the record in it when the stored records no
+// longer decode; an edit that keeps them decoding shows in the hash only,
+// which covers the whole group, and the problem lists the group's
+// requests.
+func TestAuditVerifyNamesBrokenRecord(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		key := auditKey(1)
+		pub := key.Public().(ed25519.PublicKey)
+		appendAuditGroups(t, db, 0, 3, 3, 3, 3) // entries 1 to 4, records 1 to 12
+		if rep := verifyAudit(t, db, pub); !rep.OK() || rep.Entries != 4 || rep.Records != 12 {
+			t.Fatalf("intact log: %+v", rep)
+		}
+		// The third record of entry 2 is cut short, which leaves bytes
+		// that do not decode.
+		e := auditEntry(t, db, 0, 2)
+		blob := e.Encoded()
+		third := len(blob) - len(audit.EncodeRecord(e.Records[2]))
+		if err := db.ExecRaw(ctx, `UPDATE audit_groups SET records = $1 WHERE chain = 0 AND seq = 2`, blob[:third+20]); err != nil {
+			t.Fatal(err)
+		}
+		p := firstProblem(t, verifyAudit(t, db, pub))
+		if p.Kind != audit.KindEntry || p.Seq != 2 || p.Record != 3 || !strings.HasPrefix(p.String(), "chain 0 entry 2 record 3:") {
+			t.Fatalf("problem %+v (%s), want entry 2 record 3", p, p)
+		}
+		if err := db.ExecRaw(ctx, `UPDATE audit_groups SET records = $1 WHERE chain = 0 AND seq = 2`, blob); err != nil {
+			t.Fatal(err)
+		}
+		// An edited result: the entry, and its requests.
+		editAuditRecord(3, 1, func(r *audit.Record) { r.Accesses[0].Result = "mismatch" })(t, db)
+		p = firstProblem(t, verifyAudit(t, db, pub))
+		if p.Kind != audit.KindEntry || p.Seq != 3 || p.Record != 0 || !strings.Contains(p.Reason, `3 records (requests "req-7" to "req-9")`) {
+			t.Fatalf("problem %+v, want entry 3 naming its requests", p)
+		}
+	})
+}
+
+// execAudit tampers with one statement.
+func execAudit(query string, args ...any) func(t *testing.T, db *store.DB) {
+	return func(t *testing.T, db *store.DB) {
+		t.Helper()
+		if err := db.ExecRaw(context.Background(), query, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// editAuditRecord tampers with record i (from 0) of entry seq of chain 0
+// as someone who can write the database could: its stored records are
+// rewritten, its hash left as it was.
+func editAuditRecord(seq int64, i int, edit func(r *audit.Record)) func(t *testing.T, db *store.DB) {
+	return func(t *testing.T, db *store.DB) {
+		t.Helper()
+		e := auditEntry(t, db, 0, seq)
+		edit(&e.Records[i])
+		if err := db.ExecRaw(context.Background(), `UPDATE audit_groups SET records = $1 WHERE chain = 0 AND seq = $2`,
+			audit.EncodeRecords(e.Records), seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// auditEntry reads entry seq of chain.
+func auditEntry(t *testing.T, db *store.DB, chain int, seq int64) *audit.Entry {
+	t.Helper()
+	var found *audit.Entry
+	if err := db.ScanAudit(context.Background(), func(e *audit.Entry) error {
+		if e.Chain == chain && e.Seq == seq {
+			found = e
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if found == nil {
+		t.Fatalf("no entry %d on chain %d", seq, chain)
+	}
+	return found
+}
+
+// appendAuditGroups writes entries straight to the store, never indexed,
+// one per size given, holding that many one-access records each: records
+// 1, 2, 3 … (auditRecord) at one second apart from 2026-03-02.
+func appendAuditGroups(t *testing.T, db *store.DB, chain int, sizes ...int) {
+	t.Helper()
+	ctx := context.Background()
+	w, err := db.AuditWriter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	n := 0
+	for _, size := range sizes {
+		var records []audit.Record
+		for range size {
+			n++
+			r := auditRecord(n)
+			r.At = time.Date(2026, 3, 2, 0, 0, n, 0, time.UTC)
+			records = append(records, r)
+		}
+		err := w.Append(ctx, chain, func(head audit.Head) (*audit.Entry, error) {
+			e := &audit.Entry{Chain: chain, Seq: head.Seq + 1, Records: records, PrevHash: head.Hash}
+			e.Hash = e.ComputeHash()
+			return e, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -313,38 +424,26 @@ func TestAuditUnindexedEntries(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		key := auditKey(1)
-		// Chain 3's entries written straight to the store, never indexed.
-		err := db.AppendAudit(ctx, 3, func(head audit.Head) ([]audit.Entry, error) {
-			var out []audit.Entry
-			prev := head.Hash
-			for i := 1; i <= 5; i++ {
-				e := audit.Entry{Chain: 3, Seq: head.Seq + int64(i), Record: auditRecord(i), PrevHash: prev}
-				e.At = time.Date(2026, 3, 2, 0, 0, i, 0, time.UTC)
-				e.Hash = e.ComputeHash()
-				prev = e.Hash
-				out = append(out, e)
-			}
-			return out, nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		// Chain 3's entries written straight to the store, never indexed:
+		// records 1 to 3 in entry 1, 4 and 5 in entry 2.
+		appendAuditGroups(t, db, 3, 3, 2)
 		views, err := db.AuditAccesses(ctx, auditCitizen(2), 10)
-		if err != nil || len(views) != 1 || views[0].Chain != 3 || views[0].Seq != 2 || views[0].Result != "match" {
+		if err != nil || len(views) != 1 || views[0].Chain != 3 || views[0].Seq != 1 || views[0].Result != "match" ||
+			views[0].RequestID != "req-2" || !views[0].At.Equal(time.Date(2026, 3, 2, 0, 0, 2, 0, time.UTC)) {
 			t.Fatalf("unindexed entry's view: %+v, %v", views, err)
 		}
 		pub := key.Public().(ed25519.PublicKey)
-		if rep := verifyAudit(t, db, pub); !rep.OK() || rep.Unindexed != 5 || rep.IndexRows != 0 {
+		if rep := verifyAudit(t, db, pub); !rep.OK() || rep.Unindexed != 2 || rep.IndexRows != 0 || rep.Records != 5 {
 			t.Fatalf("before indexing: %+v", rep)
 		}
 
 		fillAuditLog(t, db, key, 4) // chain 0; Close indexes chain 3 too
 		marks, err := db.AuditIndexWatermarks(ctx)
-		if err != nil || marks[3] != 5 || marks[0] != 4 {
+		if err != nil || marks[3] != 2 || marks[0] != 4 {
 			t.Fatalf("watermarks %v, %v", marks, err)
 		}
 		views, err = db.AuditAccesses(ctx, auditCitizen(2), 10)
-		if err != nil || len(views) != 2 {
+		if err != nil || len(views) != 2 || views[0].Chain != 3 || views[0].Seq != 1 || views[1].Chain != 0 || views[1].Seq != 2 {
 			t.Fatalf("views after indexing: %+v, %v", views, err)
 		}
 		if rep := verifyAudit(t, db, pub); !rep.OK() || rep.Unindexed != 0 || rep.IndexRows != 9 || rep.Chains != 2 {
@@ -353,17 +452,139 @@ func TestAuditUnindexedEntries(t *testing.T) {
 	})
 }
 
+// TestAuditSharedChain: two logs appending to one chain (two processes
+// given the same Options.Chain) take turns; each keeps the index rows of
+// its own entries in memory, and the index still lists every access once
+// the other's entries between are indexed from the store.
+func TestAuditSharedChain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		key := auditKey(1)
+		a, err := audit.Open(ctx, db, key, audit.Options{Now: auditClock()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := audit.Open(ctx, db, key, audit.Options{Now: auditClock()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i <= 20; i++ {
+			l := a
+			if i%3 == 0 {
+				l = b
+			}
+			if err := l.Append(ctx, auditRecord(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := a.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+		rep := verifyAudit(t, db, key.Public().(ed25519.PublicKey))
+		if !rep.OK() || rep.Entries != 20 || rep.IndexRows != 20 || rep.Unindexed != 0 {
+			t.Fatalf("report %+v", rep)
+		}
+		for _, i := range []int{3, 4} {
+			views, err := db.AuditAccesses(ctx, auditCitizen(i), 10)
+			if err != nil || len(views) != 1 || views[0].RequestID != fmt.Sprintf("req-%d", i) {
+				t.Fatalf("views of citizen %d: %+v, %v", i, views, err)
+			}
+		}
+	})
+}
+
+// TestAuditFirstFormatEntries: entries an earlier dancu wrote, one record
+// per audit_entries row, go on verifying against the checkpoints signed
+// then, are shown in the access view (indexed or not), and are continued
+// by the groups of audit_groups.
+func TestAuditFirstFormatEntries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		key := auditKey(1)
+		pub := key.Public().(ed25519.PublicKey)
+		// Entries 1 to 6, of records 101 to 106, the first 4 indexed,
+		// and a checkpoint of them: what the earlier dancu left.
+		writeFirstFormatEntries(t, db, 6, 4)
+		old, err := audit.MakeCheckpoint(ctx, db, key, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep := verifyAudit(t, db, pub, old); !rep.OK() || rep.Entries != 6 || rep.IndexRows != 4 || rep.Unindexed != 2 {
+			t.Fatalf("first-format entries: %+v", rep)
+		}
+		for _, i := range []int{102, 106} { // indexed, not indexed
+			views, err := db.AuditAccesses(ctx, auditCitizen(i), 10)
+			if err != nil || len(views) != 1 || views[0].RequestID != fmt.Sprintf("req-%d", i) || views[0].Result != "match" ||
+				len(views[0].Fields) != 2 || views[0].Seq != int64(i-100) {
+				t.Fatalf("view of citizen %d: %+v, %v", i, views, err)
+			}
+		}
+
+		// The new dancu indexes entries 5 and 6 and continues the chain.
+		fillAuditLog(t, db, key, 3) // records 1 to 3, entries 7 to 9
+		rep := verifyAudit(t, db, pub, old)
+		if !rep.OK() || rep.Entries != 9 || rep.Records != 9 || rep.IndexRows != 9 || rep.Unindexed != 0 || rep.Heads[0].Seq != 9 {
+			t.Fatalf("after new entries: %+v", rep)
+		}
+		for _, i := range []int{106, 2} {
+			views, err := db.AuditAccesses(ctx, auditCitizen(i), 10)
+			if err != nil || len(views) != 1 || views[0].RequestID != fmt.Sprintf("req-%d", i) {
+				t.Fatalf("view of citizen %d: %+v, %v", i, views, err)
+			}
+		}
+
+		// Tampering with an entry of the first format is named as before.
+		if err := db.ExecRaw(ctx, `UPDATE audit_entries SET purpose = 'marketing' WHERE chain = 0 AND seq = 3`); err != nil {
+			t.Fatal(err)
+		}
+		p := firstProblem(t, verifyAudit(t, db, pub, old))
+		if p.Kind != audit.KindEntry || p.Seq != 3 || !strings.Contains(p.Reason, "stored hash") {
+			t.Fatalf("problem %+v, want entry 3", p)
+		}
+	})
+}
+
+// writeFirstFormatEntries writes entries 1 to n of chain 0 as dancu did
+// before entries held groups: one audit_entries row per record (records
+// 101, 102 …), the head, and the index of the first indexed.
+func writeFirstFormatEntries(t *testing.T, db *store.DB, n, indexed int) {
+	t.Helper()
+	ctx := context.Background()
+	var prev [32]byte
+	for i := 1; i <= n; i++ {
+		r := auditRecord(100 + i)
+		r.At = time.Date(2026, 1, 15, 0, 0, i, 0, time.UTC)
+		e := audit.Entry{Chain: 0, Seq: int64(i), Records: []audit.Record{r}, PrevHash: prev, V1: true}
+		e.Hash = e.ComputeHash()
+		prev = e.Hash
+		if err := db.ExecRaw(ctx, `INSERT INTO audit_entries (chain, seq, at, agency_id, key_id, purpose, operation, request_id, accesses, hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, 0, e.Seq, r.At.UnixMicro(), r.AgencyID, r.KeyID, r.Purpose, r.Operation, r.RequestID,
+			audit.EncodeAccesses(r.Accesses), e.Hash[:]); err != nil {
+			t.Fatal(err)
+		}
+		if i <= indexed {
+			if err := db.ExecRaw(ctx, `INSERT INTO audit_accesses (pid, at, chain, seq, idx) VALUES ($1, $2, 0, $3, 0)`,
+				int64(r.Accesses[0].PID.Uint64()), r.At.UnixMicro(), e.Seq); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := db.ExecRaw(ctx, `INSERT INTO audit_heads (chain, seq, hash, indexed_seq) VALUES (0, $1, $2, $3)`, int64(n), prev[:], int64(indexed)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // rewriteAuditEntry changes who made entry seq of chain 0 and recomputes
 // the hash of it and of every later entry, and the head, as an insider
 // with the code would.
 func rewriteAuditEntry(t *testing.T, db *store.DB, seq int64) {
 	t.Helper()
 	ctx := context.Background()
-	if err := db.ExecRaw(ctx, `UPDATE audit_entries SET agency_id = 'agency-someone-else' WHERE chain = 0 AND seq = $1`, seq); err != nil {
-		t.Fatal(err)
-	}
-	var entries []audit.Entry
-	if err := db.ScanAudit(ctx, func(e audit.Entry) error {
+	var entries []*audit.Entry
+	if err := db.ScanAudit(ctx, func(e *audit.Entry) error {
 		if e.Chain == 0 {
 			entries = append(entries, e)
 		}
@@ -373,15 +594,20 @@ func rewriteAuditEntry(t *testing.T, db *store.DB, seq int64) {
 	}
 	var prev [32]byte
 	for _, e := range entries {
+		if e.Seq == seq {
+			for i := range e.Records {
+				e.Records[i].AgencyID = "agency-someone-else"
+			}
+			e = &audit.Entry{Chain: e.Chain, Seq: e.Seq, Records: e.Records}
+		}
 		e.PrevHash = prev
 		e.Hash = e.ComputeHash()
 		prev = e.Hash
-		if err := db.ExecRaw(ctx, `UPDATE audit_entries SET hash = $1 WHERE chain = 0 AND seq = $2`, e.Hash[:], e.Seq); err != nil {
+		if err := db.ExecRaw(ctx, `UPDATE audit_groups SET records = $1, hash = $2 WHERE chain = 0 AND seq = $3`, e.Encoded(), e.Hash[:], e.Seq); err != nil {
 			t.Fatal(err)
 		}
 	}
-	last := entries[len(entries)-1]
-	if err := db.ExecRaw(ctx, `UPDATE audit_heads SET hash = $1 WHERE chain = 0`, last.Hash[:]); err != nil {
+	if err := db.ExecRaw(ctx, `UPDATE audit_heads SET hash = $1 WHERE chain = 0`, prev[:]); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -396,7 +622,7 @@ func resignAuditCheckpoints(t *testing.T, db *store.DB, signer ed25519.PrivateKe
 		t.Fatal(err)
 	}
 	hashes := map[[2]int64][32]byte{}
-	if err := db.ScanAudit(ctx, func(e audit.Entry) error {
+	if err := db.ScanAudit(ctx, func(e *audit.Entry) error {
 		hashes[[2]int64{int64(e.Chain), e.Seq}] = e.Hash
 		return nil
 	}); err != nil {
@@ -432,11 +658,13 @@ func writeJSONFile(t *testing.T, path string, v any) {
 }
 
 // TestAuditSurvivesBackupAndRestore: a restored database (into either
-// engine) still verifies against the checkpoints taken before the backup.
+// engine) still verifies against the checkpoints taken before the backup,
+// entries of both formats.
 func TestAuditSurvivesBackupAndRestore(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, src *store.DB) {
 		ctx := context.Background()
 		key := auditKey(1)
+		writeFirstFormatEntries(t, src, 3, 3)
 		cps := fillAuditLog(t, src, key, 10, 10)
 		var buf bytes.Buffer
 		if _, err := src.Backup(ctx, &buf, nil); err != nil {
@@ -448,12 +676,14 @@ func TestAuditSurvivesBackupAndRestore(t *testing.T) {
 				t.Fatalf("restore into %s: %v", engine, err)
 			}
 			rep := verifyAudit(t, dst, key.Public().(ed25519.PublicKey), cps...)
-			if !rep.OK() || rep.Entries != 10 || rep.Checkpoints != 1 || rep.IndexRows != 10 {
+			if !rep.OK() || rep.Entries != 13 || rep.Checkpoints != 1 || rep.IndexRows != 13 {
 				t.Fatalf("restored into %s: %+v", engine, rep)
 			}
-			views, err := dst.AuditAccesses(ctx, auditCitizen(7), 5)
-			if err != nil || len(views) != 1 || views[0].Seq != 7 {
-				t.Fatalf("view after restore into %s: %+v, %v", engine, views, err)
+			for i, seq := range map[int]int64{7: 10, 102: 2} {
+				views, err := dst.AuditAccesses(ctx, auditCitizen(i), 5)
+				if err != nil || len(views) != 1 || views[0].Seq != seq {
+					t.Fatalf("view of citizen %d after restore into %s: %+v, %v", i, engine, views, err)
+				}
 			}
 		}
 	})
