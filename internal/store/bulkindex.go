@@ -80,7 +80,9 @@ func (db *DB) RebuildIndexes(ctx context.Context) error {
 		if _, err := db.write.ExecContext(ctx, `PRAGMA cache_size = -16384`); err != nil {
 			return fmt.Errorf("shrink the page cache for the index build: %w", err)
 		}
-		defer func() { _, _ = db.write.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, prev)) }()
+		defer func() {
+			_, _ = db.write.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, prev))
+		}()
 	}
 	for _, name := range names {
 		err := db.inTx(ctx, func(tx *sql.Tx) error {
