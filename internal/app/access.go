@@ -29,6 +29,12 @@ type agencyStack struct {
 	access   *access.Service
 }
 
+// indexDelay is how long the audit log's per-citizen index may trail its
+// entries under load. Each index pass rewrites the index pages its rows
+// land on, so longer passes put more rows on each page write; meanwhile
+// the access view reads the entries past the index directly.
+var indexDelay = time.Second
+
 // openAgencyStack opens the audit log (creating its signing key in the
 // data directory on first use) and builds the services over db; the index
 // starts empty (buildIndex fills it). metrics may be nil.
@@ -38,7 +44,7 @@ func openAgencyStack(ctx context.Context, cfg config.Config, db *store.DB, regis
 	if err != nil {
 		return nil, fmt.Errorf("audit signing key: %w", err)
 	}
-	lg, err := audit.Open(ctx, db, key, audit.Options{Chain: chain, Logger: log})
+	lg, err := audit.Open(ctx, db, key, audit.Options{Chain: chain, Logger: log, IndexDelay: indexDelay})
 	if err != nil {
 		return nil, err
 	}
