@@ -337,22 +337,7 @@ func (db *DB) inDerivedTx(ctx context.Context, fn func(tx *sql.Tx) error) (err e
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = tx.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			_ = tx.Rollback()
-		}
-	}()
-	if err = fn(tx); err != nil {
-		return err
-	}
-	if err = tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return runTx(tx, fn)
 }
 
 // unindexedAudit reads the index rows of chain's entries after seq from

@@ -184,11 +184,17 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // inTx runs fn in a write transaction and commits it; any error, or a
 // panic, rolls it back so nothing is half-written.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	return runTx(tx, fn)
+}
+
+// runTx runs fn in tx and commits it; any error, or a panic, rolls it
+// back.
+func runTx(tx *sql.Tx, fn func(tx *sql.Tx) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
