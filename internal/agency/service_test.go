@@ -155,7 +155,7 @@ var bankScope = Scope{
 func addBank(t testing.TB, s *Service, approved bool) (Agency, Key, string) {
 	t.Helper()
 	a, k, secret, err := s.Add(context.Background(), NewAgency{
-		Name: "  Ngân hàng TMCP Ngoại thương Việt Nam ", Kind: KindBank, Scope: bankScope, RateLimit: 100, Approved: approved,
+		Name: "  Ngân hàng Thương mại A ", Kind: KindBank, Scope: bankScope, RateLimit: 100, Approved: approved,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +173,7 @@ func TestAgencyAddAndAuthenticate(t *testing.T) {
 	if !keyPattern.MatchString(secret) || len(secret) != KeyLen || !WellFormed(secret) {
 		t.Fatalf("key %q has the wrong shape", secret)
 	}
-	if a.Name != "Ngân hàng TMCP Ngoại thương Việt Nam" || a.Status != StatusApproved || a.Kind != KindBank ||
+	if a.Name != "Ngân hàng Thương mại A" || a.Status != StatusApproved || a.Kind != KindBank ||
 		!a.CreatedAt.Equal(c.Now()) || !a.UpdatedAt.Equal(a.CreatedAt) || !ValidID(a.ID) {
 		t.Fatalf("agency %+v", a)
 	}
@@ -403,7 +403,7 @@ func TestAgencyAuthenticateConcurrently(t *testing.T) {
 
 func TestAgencyAddRefusesBadInput(t *testing.T) {
 	s, m, c := newTestService(t)
-	good := NewAgency{Name: "Viettel", Kind: KindTelecom, Scope: bankScope, RateLimit: 10}
+	good := NewAgency{Name: "Nhà mạng B", Kind: KindTelecom, Scope: bankScope, RateLimit: 10}
 	cases := []struct {
 		name  string
 		edit  func(*NewAgency)
@@ -411,7 +411,7 @@ func TestAgencyAddRefusesBadInput(t *testing.T) {
 	}{
 		{"empty name", func(n *NewAgency) { n.Name = " \t" }, "name"},
 		{"long name", func(n *NewAgency) { n.Name = strings.Repeat("ạ", MaxNameRunes+1) }, "name"},
-		{"bad UTF-8", func(n *NewAgency) { n.Name = "Viettel\xff" }, "name"},
+		{"bad UTF-8", func(n *NewAgency) { n.Name = "Nhà mạng B\xff" }, "name"},
 		{"control", func(n *NewAgency) { n.Name = "Viet\ntel" }, "name"},
 		{"no kind", func(n *NewAgency) { n.Kind = "" }, "kind"},
 		{"unknown kind", func(n *NewAgency) { n.Kind = "church" }, "kind"},

@@ -154,9 +154,9 @@ func agencyAddCommand() command {
 		summary: "Connect an agency and print its first API key, which is shown this once and stored only as a hash. " +
 			"An agency added here is approved (its security assessment is done outside dancu). " +
 			"The key's scope is operations × fields × purposes; requests outside it are refused. The database is migrated first if needed.",
-		example: "dancu agency add --name \"Ngân hàng TMCP Ngoại thương Việt Nam\" --kind bank \\\n" +
+		example: "dancu agency add --name \"Ngân hàng Thương mại A\" --kind bank \\\n" +
 			"    --operations verify,lookup --fields pid,full_name,date_of_birth --purposes kyc --rate-limit 200 --json\n" +
-			"dancu agency add --name \"Viettel\" --kind telecom --operations verify,batch \\\n" +
+			"dancu agency add --name \"Nhà mạng B\" --kind telecom --operations verify,batch \\\n" +
 			"    --fields pid,full_name,date_of_birth,phone --purposes sim-registration --expires 2027-12-31",
 		flags: func(fs *flag.FlagSet, env Env) func(context.Context, []string) error {
 			cfg := config.Bind(fs, env.Getenv)

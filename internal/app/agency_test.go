@@ -54,7 +54,7 @@ func TestAgencyCommands(t *testing.T) {
 			}
 
 			// The first command runs on a database never migrated.
-			out := cli("add", "--json", "--name", "Ngân hàng TMCP Ngoại thương Việt Nam", "--kind", "bank",
+			out := cli("add", "--json", "--name", "Ngân hàng Thương mại A", "--kind", "bank",
 				"--operations", "verify, lookup", "--fields", "pid,full_name,date_of_birth", "--purposes", "kyc", "--rate-limit", "250")
 			var bank struct {
 				AgencyID  string        `json:"agency_id"`
@@ -73,7 +73,7 @@ func TestAgencyCommands(t *testing.T) {
 				t.Fatalf("got %+v", bank)
 			}
 			p, err := authenticate(bank.Key)
-			if err != nil || p.Agency.ID != bank.AgencyID || p.Key.ID != bank.KeyID || p.Agency.Name != "Ngân hàng TMCP Ngoại thương Việt Nam" {
+			if err != nil || p.Agency.ID != bank.AgencyID || p.Key.ID != bank.KeyID || p.Agency.Name != "Ngân hàng Thương mại A" {
 				t.Fatalf("the key authenticates as %+v, %v", p, err)
 			}
 			if err := p.Check(agency.OpLookup, "kyc", []string{"pid", "date_of_birth"}); err != nil {
@@ -84,7 +84,7 @@ func TestAgencyCommands(t *testing.T) {
 			}
 
 			// Without --json: readable, with the warning.
-			out = cli("add", "--name", "Viettel", "--kind", "telecom", "--operations", "verify,batch",
+			out = cli("add", "--name", "Nhà mạng B", "--kind", "telecom", "--operations", "verify,batch",
 				"--fields", "pid,full_name,phone", "--purposes", "sim-registration", "--expires", "2099-12-31")
 			if !strings.Contains(out, "shown only this once") || !strings.Contains(out, "telecom") || !strings.Contains(out, "expires 2099-12-31 00:00 +07:00") {
 				t.Fatalf("human output lacks the warning, kind or expiry:\n%s", out)
@@ -118,7 +118,7 @@ func TestAgencyCommands(t *testing.T) {
 			if err := json.Unmarshal([]byte(out), &list); err != nil {
 				t.Fatalf("not JSON: %v\n%s", err, out)
 			}
-			if len(list) != 2 || list[0].ID != bank.AgencyID || len(list[0].Keys) != 2 || list[1].Name != "Viettel" {
+			if len(list) != 2 || list[0].ID != bank.AgencyID || len(list[0].Keys) != 2 || list[1].Name != "Nhà mạng B" {
 				t.Fatalf("list %+v", list)
 			}
 			for _, secret := range []string{bank.Key, second.Key, telecomKey} {
@@ -151,7 +151,7 @@ func TestAgencyCommands(t *testing.T) {
 				t.Fatalf("revoking one key stopped another: %v", err)
 			}
 			out = cli("list")
-			if !strings.Contains(out, "(revoked)") || !strings.Contains(out, "(active)") || !strings.Contains(out, "Viettel") {
+			if !strings.Contains(out, "(revoked)") || !strings.Contains(out, "(active)") || !strings.Contains(out, "Nhà mạng B") {
 				t.Fatalf("list:\n%s", out)
 			}
 		})

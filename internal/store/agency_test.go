@@ -25,7 +25,7 @@ func TestAgencyKeysRoundTrip(t *testing.T) {
 		svc := agency.NewService(db, agency.Options{Fields: registry.RecordFields, Now: clock, CacheTTL: -1})
 
 		a, k, secret, err := svc.Add(ctx, agency.NewAgency{
-			Name: "Tổng công ty Viễn thông Viettel", Kind: agency.KindTelecom,
+			Name: "Nhà mạng Di động B", Kind: agency.KindTelecom,
 			Scope: agency.Scope{
 				Operations: []agency.Operation{agency.OpVerify, agency.OpBatch},
 				Fields:     []string{"pid", "full_name", "date_of_birth", "phone"},
