@@ -15,7 +15,6 @@
 package agency
 
 import (
-	"dancu/internal/ident"
 	"errors"
 	"fmt"
 	"slices"
@@ -23,6 +22,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"dancu/internal/ident"
 )
 
 // Kind is what sort of body an agency is; it does not change what a key

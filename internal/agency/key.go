@@ -1,13 +1,11 @@
 package agency
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
-	"dancu/internal/ident"
-	"encoding/base32"
 	"encoding/hex"
-	"strings"
 	"time"
+
+	"dancu/internal/ident"
 )
 
 // KeyPrefix starts every agency API key, so that a leaked key is
@@ -15,23 +13,15 @@ import (
 // for an officer's token, which starts "dancu_" but not "dancu_key_".
 const KeyPrefix = "dancu_key_"
 
-// keyBytes is the entropy of a key: 256 bits, beyond guessing or
-// enumeration, which is why a key needs no slow key-derivation function
-// (that defends low-entropy passwords) and is stored as a plain SHA-256.
-const keyBytes = 32
-
-// KeyLen is the length of a key: the prefix and 52 base32 characters
-// (ceil(256/5)).
-const KeyLen = len(KeyPrefix) + (keyBytes*8+4)/5
+// KeyLen is the length of a key: the prefix and a 256-bit secret of 52
+// base32 characters (ident.NewSecret). 256 bits are beyond guessing or
+// enumeration, which is why a key is stored as a plain SHA-256.
+const KeyLen = len(KeyPrefix) + ident.SecretChars
 
 // displayChars is how many characters of a key's secret part its display
 // prefix keeps (20 of its 256 bits): enough to tell keys apart in a list,
 // far too few to help guess one.
 const displayChars = 4
-
-// keyEncoding writes keys in lowercase base32 without padding: no
-// characters that URL, shell or double-click selection treat specially.
-var keyEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 // KeyHash is the SHA-256 of a key, the only form in which a key is stored
 // and looked up. Looking a key up by its hash makes a constant-time
@@ -56,25 +46,12 @@ func (h KeyHash) String() string { return hex.EncodeToString(h[:]) }
 
 // WellFormed reports whether key could be one dancu issued, so that
 // garbage is refused without hashing it or asking the database.
-func WellFormed(key string) bool {
-	if len(key) != KeyLen || !strings.HasPrefix(key, KeyPrefix) {
-		return false
-	}
-	for i := len(KeyPrefix); i < len(key); i++ {
-		c := key[i]
-		if (c < 'a' || c > 'z') && (c < '2' || c > '7') {
-			return false
-		}
-	}
-	return true
-}
+func WellFormed(key string) bool { return ident.WellFormedSecret(key, KeyPrefix) }
 
 // newKey draws a fresh key for agencyID and returns what is stored of it,
 // its hash, and the key itself.
 func newKey(agencyID string, scope Scope, rateLimit int, now, expires time.Time) (Key, KeyHash, string) {
-	var b [keyBytes]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go ≥ 1.24)
-	secret := KeyPrefix + keyEncoding.EncodeToString(b[:])
+	secret := ident.NewSecret(KeyPrefix)
 	k := Key{
 		ID:        newID(now),
 		AgencyID:  agencyID,

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"dancu/internal/agency"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"dancu/internal/adminunit"
+	"dancu/internal/agency"
 	"dancu/internal/eid"
 	"dancu/internal/pid"
 	"dancu/internal/registry"

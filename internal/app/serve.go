@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"dancu/internal/verify"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,6 +19,7 @@ import (
 	"dancu/internal/pid"
 	"dancu/internal/registry"
 	"dancu/internal/store"
+	"dancu/internal/verify"
 	"dancu/internal/web"
 
 	"github.com/prometheus/client_golang/prometheus"

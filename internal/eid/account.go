@@ -15,7 +15,6 @@
 package eid
 
 import (
-	"dancu/internal/ident"
 	"errors"
 	"fmt"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"unicode/utf8"
 
 	"dancu/internal/adminunit"
+	"dancu/internal/ident"
 )
 
 // Role is what an officer's account may do; it is bound to an area.

@@ -1,13 +1,11 @@
 package eid
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
-	"dancu/internal/ident"
-	"encoding/base32"
 	"encoding/hex"
-	"strings"
 	"time"
+
+	"dancu/internal/ident"
 )
 
 // TokenPrefix starts every API token, so that a leaked token is
@@ -15,18 +13,10 @@ import (
 // mistaken for another credential.
 const TokenPrefix = "dancu_"
 
-// tokenBytes is the entropy of a token: 256 bits, beyond guessing or
-// enumeration, which is why a token needs no slow key-derivation function
-// (that defends low-entropy passwords) and is stored as a plain SHA-256.
-const tokenBytes = 32
-
-// tokenEncoding writes tokens and IDs in lowercase base32 without padding:
-// no characters that URL, shell or double-click selection treat specially.
-var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
-
-// tokenLen is the length of a token: the prefix and 52 base32 characters
-// (ceil(256/5)).
-const tokenLen = len(TokenPrefix) + (tokenBytes*8+4)/5
+// A token is TokenPrefix and a 256-bit secret of 52 base32 characters
+// (ident.NewSecret): beyond guessing or enumeration, which is why a token
+// needs no slow key-derivation function (that defends low-entropy
+// passwords) and is stored as a plain SHA-256.
 
 // displayChars is how many characters of a token's secret part its display
 // prefix keeps (20 of its 256 bits): enough for a person to tell their
@@ -85,9 +75,7 @@ func (t Token) Active(now time.Time) bool {
 // newToken draws a fresh token for accountID and returns it with what is
 // stored of it.
 func newToken(accountID string, now time.Time, ttl time.Duration) (Token, string) {
-	var b [tokenBytes]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go ≥ 1.24)
-	secret := TokenPrefix + tokenEncoding.EncodeToString(b[:])
+	secret := ident.NewSecret(TokenPrefix)
 	t := Token{
 		ID:        newID(now),
 		AccountID: accountID,
@@ -103,18 +91,7 @@ func newToken(accountID string, now time.Time, ttl time.Duration) (Token, string
 
 // wellFormed reports whether token could be one dancu issued, so that
 // garbage is refused without a database lookup.
-func wellFormed(token string) bool {
-	if len(token) != tokenLen || !strings.HasPrefix(token, TokenPrefix) {
-		return false
-	}
-	for i := len(TokenPrefix); i < len(token); i++ {
-		c := token[i]
-		if (c < 'a' || c > 'z') && (c < '2' || c > '7') {
-			return false
-		}
-	}
-	return true
-}
+func wellFormed(token string) bool { return ident.WellFormedSecret(token, TokenPrefix) }
 
 // newID returns a random, opaque ID that sorts by creation time
 // (ident.NewID).

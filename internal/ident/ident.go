@@ -64,3 +64,40 @@ func CleanName(name string, maxRunes int) (string, error) {
 	}
 	return name, nil
 }
+
+// SecretBytes is the entropy of a secret (an API token or key): 256 bits,
+// beyond guessing or enumeration, which is why a secret needs no slow
+// key-derivation function (that defends low-entropy passwords) and is
+// stored as a plain SHA-256.
+const SecretBytes = 32
+
+// SecretChars is the length of a secret's random part: 52 base32
+// characters (ceil(256/5)).
+const SecretChars = (SecretBytes*8 + 4) / 5
+
+// secretEncoding writes secrets in lowercase base32 without padding: no
+// characters that URL, shell or double-click selection treat specially.
+var secretEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// NewSecret draws a fresh secret: prefix, then SecretChars random
+// characters.
+func NewSecret(prefix string) string {
+	var b [SecretBytes]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go ≥ 1.24)
+	return prefix + secretEncoding.EncodeToString(b[:])
+}
+
+// WellFormedSecret reports whether s could be a secret NewSecret(prefix)
+// drew, so that garbage is refused without hashing it or a database
+// lookup.
+func WellFormedSecret(s, prefix string) bool {
+	if len(s) != len(prefix)+SecretChars || !strings.HasPrefix(s, prefix) {
+		return false
+	}
+	for i := len(prefix); i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '2' || c > '7') {
+			return false
+		}
+	}
+	return true
+}

@@ -29,3 +29,15 @@ func TestCleanName(t *testing.T) {
 		}
 	}
 }
+
+func TestSecret(t *testing.T) {
+	a, b := NewSecret("dancu_x_"), NewSecret("dancu_x_")
+	if a == b || len(a) != len("dancu_x_")+SecretChars || !WellFormedSecret(a, "dancu_x_") {
+		t.Fatalf("%q, %q", a, b)
+	}
+	for _, bad := range []string{"", a[:len(a)-1], a + "a", "dancu_y_" + a[8:], a[:len(a)-1] + "A", a[:len(a)-1] + "1"} {
+		if WellFormedSecret(bad, "dancu_x_") {
+			t.Errorf("WellFormedSecret(%q)", bad)
+		}
+	}
+}
