@@ -83,27 +83,26 @@ type createdKey struct {
 
 // addAgency answers POST /v1/admin/agencies (201).
 func (s *server) addAgency(w http.ResponseWriter, r *http.Request) {
-	if !s.authorize(w, r, eid.ManageAgencies, eid.Place{}) {
-		return
-	}
-	var in newAgencyRequest
-	if !s.decodeBody(w, r, &in) {
-		return
-	}
-	rate, expires := in.limits()
-	a, k, key, err := s.Agencies.Add(r.Context(), agency.NewAgency{Name: in.Name, Kind: in.Kind, Scope: in.scope(),
-		RateLimit: rate, ExpiresAt: expires, Approved: in.Approved})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusCreated)
-	writeJSON(w, createdKey{AgencyID: a.ID, Key: key, KeyID: k.ID, Status: a.Status})
+	s.createKey(w, r, func(ctx context.Context, in newAgencyRequest, rate int, expires time.Time) (createdKey, error) {
+		a, k, key, err := s.Agencies.Add(ctx, agency.NewAgency{Name: in.Name, Kind: in.Kind, Scope: in.scope(),
+			RateLimit: rate, ExpiresAt: expires, Approved: in.Approved})
+		return createdKey{AgencyID: a.ID, Key: key, KeyID: k.ID, Status: a.Status}, err
+	})
 }
 
 // issueKey answers POST /v1/admin/agencies/{id}/keys (201).
 func (s *server) issueKey(w http.ResponseWriter, r *http.Request) {
+	s.createKey(w, r, func(ctx context.Context, in newAgencyRequest, rate int, expires time.Time) (createdKey, error) {
+		k, key, err := s.Agencies.IssueKey(ctx, r.PathValue("id"), in.scope(), rate, expires)
+		return createdKey{AgencyID: k.AgencyID, Key: key, KeyID: k.ID}, err
+	})
+}
+
+// createKey answers a request that creates a key, for admins: the body is
+// a newAgencyRequest, and the answer (201, never cached) shows the key
+// this once.
+func (s *server) createKey(w http.ResponseWriter, r *http.Request,
+	create func(ctx context.Context, in newAgencyRequest, rate int, expires time.Time) (createdKey, error)) {
 	if !s.authorize(w, r, eid.ManageAgencies, eid.Place{}) {
 		return
 	}
@@ -112,14 +111,14 @@ func (s *server) issueKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rate, expires := in.limits()
-	k, key, err := s.Agencies.IssueKey(r.Context(), r.PathValue("id"), in.scope(), rate, expires)
+	created, err := create(r.Context(), in, rate, expires)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusCreated)
-	writeJSON(w, createdKey{AgencyID: k.AgencyID, Key: key, KeyID: k.ID})
+	writeJSON(w, created)
 }
 
 // approveAgency answers POST /v1/admin/agencies/{id}/approve: the
