@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -243,6 +244,7 @@ type batchRun struct {
 	s        *Service
 	p        agency.Principal
 	sum      *BatchSummary
+	counts   usage.Counts // of every row so far: the summary's source
 	out      io.Writer
 	buf      []byte
 	lines    []BatchLine
@@ -299,28 +301,17 @@ func (b *batchRun) flush(ctx context.Context) error {
 	if b.s.usage != nil {
 		b.s.usage.RecordMany(b.p.Agency.ID, opBatch, b.outcomes)
 	}
+	// The summary counts the outcomes as the statistics do.
+	for _, o := range b.outcomes {
+		b.counts.Count(o)
+	}
 	b.outcomes = b.outcomes[:0]
+	c := &b.counts
+	b.sum.Total, b.sum.ExactMatch, b.sum.Mismatch, b.sum.NotFound, b.sum.Deceased, b.sum.Errors =
+		c.Requests, c.Matches, c.Mismatches, c.NotFound, c.Deceased, c.Errors
+	maps.Copy(b.sum.MismatchByField, c.FieldMismatches)
 	for i := range b.lines {
 		l := &b.lines[i]
-		b.sum.Total++
-		switch l.Result {
-		case usage.ResultMatch:
-			b.sum.ExactMatch++
-		case usage.ResultMismatch:
-			b.sum.Mismatch++
-			for f, fr := range l.Fields {
-				if fr.Verdict == verify.Mismatch {
-					b.sum.MismatchByField[f]++
-				}
-			}
-		case usage.ResultNotFound:
-			b.sum.NotFound++
-		default:
-			b.sum.Errors++
-		}
-		if l.Deceased {
-			b.sum.Deceased++
-		}
 		b.buf = l.AppendJSON(b.buf[:0])
 		if _, err := b.out.Write(b.buf); err != nil {
 			return fmt.Errorf("write results: %w", err)

@@ -58,6 +58,32 @@ func (c *Counts) add(o *Counts) {
 	}
 }
 
+// Count adds one outcome.
+func (c *Counts) Count(o Outcome) {
+	c.Requests++
+	switch o.Result {
+	case ResultMatch:
+		c.Matches++
+	case ResultMismatch:
+		c.Mismatches++
+	case ResultNotFound:
+		c.NotFound++
+	case ResultFound:
+		c.Found++
+	default:
+		c.Errors++
+	}
+	if o.Deceased {
+		c.Deceased++
+	}
+	for _, f := range o.Fields {
+		if c.FieldMismatches == nil {
+			c.FieldMismatches = map[string]int64{}
+		}
+		c.FieldMismatches[f]++
+	}
+}
+
 // Row is the counts of one agency, operation and day.
 type Row struct {
 	Day       string `json:"day"` // yyyy-mm-dd, Vietnam time
@@ -164,28 +190,7 @@ func (r *Recorder) RecordMany(agency, operation string, outcomes []Outcome) {
 	}
 	var sum Counts
 	for _, o := range outcomes {
-		sum.Requests++
-		switch o.Result {
-		case ResultMatch:
-			sum.Matches++
-		case ResultMismatch:
-			sum.Mismatches++
-		case ResultNotFound:
-			sum.NotFound++
-		case ResultFound:
-			sum.Found++
-		default:
-			sum.Errors++
-		}
-		if o.Deceased {
-			sum.Deceased++
-		}
-		for _, f := range o.Fields {
-			if sum.FieldMismatches == nil {
-				sum.FieldMismatches = map[string]int64{}
-			}
-			sum.FieldMismatches[f]++
-		}
+		sum.Count(o)
 	}
 	now := r.now()
 	r.mu.Lock()
