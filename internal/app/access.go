@@ -33,7 +33,7 @@ type agencyStack struct {
 // entries under load. Each index pass rewrites the index pages its rows
 // land on, so longer passes put more rows on each page write; meanwhile
 // the access view reads the entries past the index directly.
-var indexDelay = time.Second
+const indexDelay = time.Second
 
 // openAgencyStack opens the audit log (creating its signing key in the
 // data directory on first use) and builds the services over db; the index

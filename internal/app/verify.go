@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"dancu/internal/access"
-	"dancu/internal/adminunit"
 	"dancu/internal/agency"
 	"dancu/internal/config"
 	"dancu/internal/rowfile"
@@ -96,11 +95,7 @@ func runVerify(ctx context.Context, cfg config.Config, env Env, spec verifySpec)
 	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	units, err := adminunit.Load()
-	if err != nil {
-		return err
-	}
-	stack, err := openAgencyStack(ctx, cfg, db, reg, units, nil, log, 0)
+	stack, err := openAgencyStack(ctx, cfg, db, reg, reg.Units(), nil, log, 0)
 	if err != nil {
 		return err
 	}

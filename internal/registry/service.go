@@ -113,6 +113,10 @@ type Service struct {
 	newID func() string
 }
 
+// Units is the directory of administrative units the register checks
+// addresses against.
+func (s *Service) Units() *adminunit.Directory { return s.units }
+
 // Option configures a Service.
 type Option func(*Service)
 
