@@ -45,14 +45,8 @@ func auditCheckpointCommand() command {
 			out := fs.String("out", "", "file to write the checkpoint to (required); - for stdout")
 			pubOut := fs.String("public-key-out", "", "also write the public key (PEM) to this file")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return usagef("takes no arguments, got %q (the file goes in --out)", args[0])
-				}
-				if *out == "" {
-					return usagef("--out is required (a file outside the data directory, or - for stdout)")
-				}
-				if *out == "-" && cfg.JSON {
-					return usagef("--json prints to stdout, where --out - writes the checkpoint; use one or the other")
+				if err := checkOut(args, *out, cfg.JSON, "the checkpoint", "a file outside the data directory"); err != nil {
+					return err
 				}
 				if err := cfg.Validate(); err != nil {
 					return err

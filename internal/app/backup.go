@@ -15,6 +15,21 @@ import (
 	"dancu/internal/store"
 )
 
+// checkOut checks the arguments of a command that writes what (one file)
+// to --out and takes no other argument: where says what --out should name.
+func checkOut(args []string, out string, asJSON bool, what, where string) error {
+	if len(args) > 0 {
+		return usagef("takes no arguments, got %q (the file goes in --out)", args[0])
+	}
+	if out == "" {
+		return usagef("--out is required (%s, or - for stdout)", where)
+	}
+	if out == "-" && asJSON {
+		return usagef("--json prints to stdout, where --out - writes %s; use one or the other", what)
+	}
+	return nil
+}
+
 func backupCommand() command {
 	return command{
 		name: "backup",
@@ -28,14 +43,8 @@ func backupCommand() command {
 			cfg.BindJSON(fs)
 			out := fs.String("out", "", "file to write the backup to (required); - for stdout")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return usagef("takes no arguments, got %q (the file goes in --out)", args[0])
-				}
-				if *out == "" {
-					return usagef("--out is required (a file, or - for stdout)")
-				}
-				if *out == "-" && cfg.JSON {
-					return usagef("--json prints to stdout, where --out - writes the backup; use one or the other")
+				if err := checkOut(args, *out, cfg.JSON, "the backup", "a file"); err != nil {
+					return err
 				}
 				if err := cfg.Validate(); err != nil {
 					return err
