@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -22,15 +21,6 @@ import (
 // Each sits behind requireAgency, which authenticates the API key and
 // applies its rate limit; the access path (package access) checks the
 // scope, answers and records the access in the audit log.
-
-// principalKey is the context key of the authenticated agency key.
-type principalKey struct{}
-
-// PrincipalFrom returns the agency key requireAgency authenticated.
-func PrincipalFrom(ctx context.Context) (agency.Principal, bool) {
-	p, ok := ctx.Value(principalKey{}).(agency.Principal)
-	return p, ok
-}
 
 // maxVerifyBody bounds a single verify or lookup request: a real one is
 // under 1 KiB.
@@ -69,21 +59,40 @@ func (s *server) requireAgency(next func(http.ResponseWriter, *http.Request, age
 			s.writeError(w, r, errRateLimited)
 			return
 		}
-		next(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)), p)
+		next(w, r, p)
 	}
 }
 
 var errRateLimited = errors.New("rate limited")
 
 // readSmallBody reads a verify or lookup body.
-func readSmallBody(r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxVerifyBody))
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return nil, errTooLarge
+func readSmallBody(r *http.Request) ([]byte, error) { return readSmallBodyInto(nil, r) }
+
+// readSmallBodyInto reads a verify or lookup body, appending it to buf.
+func readSmallBodyInto(buf []byte, r *http.Request) ([]byte, error) {
+	body := http.MaxBytesReader(nil, r.Body, maxVerifyBody)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return buf, errTooLarge
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
-	return body, err
 }
+
+// bodyBuffers hold verify requests being read: the values decoded from
+// them are copies, so a buffer goes back to the pool with the answer.
+var bodyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // decodeBody reads a small JSON body into v, or answers the problem and
 // returns false.
@@ -102,7 +111,15 @@ func (s *server) decodeBody(w http.ResponseWriter, r *http.Request, v any) bool 
 // verify answers POST /v1/verify.
 func (s *server) verify(w http.ResponseWriter, r *http.Request, p agency.Principal) {
 	var req verify.Request
-	if !s.decodeBody(w, r, &req) {
+	body := bodyBuffers.Get().(*[]byte)
+	defer bodyBuffers.Put(body)
+	var err error
+	*body, err = readSmallBodyInto((*body)[:0], r)
+	if err == nil && !verify.DecodeRequest(*body, &req) {
+		err = decodeStrict(*body, &req)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	res, err := s.Access.Verify(r.Context(), p, req)
