@@ -47,7 +47,7 @@ func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(forma
 func commands() []command {
 	var list []command
 	list = append(list, serveCommand(), migrateCommand(), backupCommand(), restoreCommand(),
-		generateCommand(), importCommand(), exportCommand(), userAddCommand())
+		generateCommand(), importCommand(), exportCommand(), userAddCommand(), reconcileCommand())
 	list = append(list, agencyCommands()...)
 	list = append(list, verifyCommands()...)
 	list = append(list, auditCommands()...)

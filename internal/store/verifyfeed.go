@@ -182,18 +182,20 @@ type verifyFields struct {
 	} `json:"id_card"`
 	PermanentAddress registry.Address `json:"permanent_address"`
 	Status           registry.Status  `json:"status"`
+	DateOfDeath      registry.Date    `json:"date_of_death"`
 	Phone            string           `json:"phone"`
 	Version          int64            `json:"version"`
 }
 
-// EachCitizenBrief calls fn with every citizen in no particular order,
-// like EachCitizen in one snapshot and constant memory, but holding only
-// the fields verification compares: number, full name, date of birth,
-// gender, old ID number, ID card issue date, permanent address, status,
-// phone and version. It is for building the verification index at start
-// (verify.Index.Build) and the records are for nothing else: it reads the
-// table in storage order, without sorting, and decodes the rows on every
-// core while fn, called from one goroutine at a time, takes them.
+// EachCitizenBrief calls fn with every citizen in no particular order, like
+// EachCitizen in one snapshot and constant memory, but holding only the
+// fields verification and reconciliation compare: number, full name, date of
+// birth, gender, old ID number, ID card issue date, permanent address,
+// status, date of death, phone and version. It is for building the
+// verification index at start (verify.Index.Build) and the snapshot a
+// reconciliation matches against, and the records are for nothing else: it
+// reads the table in storage order, without sorting, and decodes the rows on
+// every core while fn, called from one goroutine at a time, takes them.
 func (db *DB) EachCitizenBrief(ctx context.Context, fn func(registry.Citizen) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -310,8 +312,8 @@ func briefCitizen(data []byte) (registry.Citizen, error) {
 		return registry.Citizen{}, err
 	}
 	c := registry.Citizen{PID: v.PID, FullName: v.FullName, DateOfBirth: v.DateOfBirth, Gender: v.Gender,
-		OldIDNumber: v.OldIDNumber, PermanentAddress: v.PermanentAddress, Status: v.Status, Phone: v.Phone,
-		Version: v.Version}
+		OldIDNumber: v.OldIDNumber, PermanentAddress: v.PermanentAddress, Status: v.Status, DateOfDeath: v.DateOfDeath,
+		Phone: v.Phone, Version: v.Version}
 	if v.IDCard != nil {
 		c.IDCard = &registry.IDCard{IssueDate: v.IDCard.IssueDate}
 	}

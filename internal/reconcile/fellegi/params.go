@@ -147,6 +147,10 @@ func (p *Params) MatchProbability(weight float64) float64 {
 	return 1 / (1 + math.Exp2(-(weight + p.priorLogOdds)))
 }
 
+// PriorLogOdds is log2(λ/(1-λ)), the prior log odds of a pair being a
+// match: a pair's posterior log odds are its weight plus this.
+func (p *Params) PriorLogOdds() float64 { return p.priorLogOdds }
+
 // TFAdjustment returns what the term-frequency adjustment adds to the
 // weight of pat for field i, given the frequency of the value the pair
 // agrees on. If pat is at the field's exact level, the adjustment

@@ -98,10 +98,6 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		_, _ = rd.br.Discard(3)
 		head = head[3:]
 	}
-	if i := firstInvalid(head, atEOF); i >= 0 {
-		line := int64(bytes.Count(head[:i], []byte("\n")) + 1)
-		return nil, fileErr(line, KindEncoding, "the file is not UTF-8 (byte 0x%02X): it looks like a Windows-1258, TCVN3 or Latin-1 export; save it as UTF-8 (in Excel: Save As, \"CSV UTF-8\")", head[i])
-	}
 	body := bytes.TrimLeft(head, " \t\r\n")
 	if len(body) == 0 && atEOF {
 		return nil, fileErr(0, KindFormat, "the file is empty")
@@ -223,9 +219,12 @@ func (r *Reader) invalid(line int64, kind Kind, format string, args ...any) Reco
 	return rec
 }
 
-// notUTF8 is the reason given for a row that is not UTF-8.
+// notUTF8 is the reason given for a row that is not UTF-8. Such a row is
+// invalid and the run goes on: a file exported in a legacy encoding gets
+// an error on every row with a letter outside ASCII, each saying how to
+// fix the file, rather than no report at all.
 func notUTF8(line int64) string {
-	return fmt.Sprintf("not UTF-8 (line %d); save the file as UTF-8", line)
+	return fmt.Sprintf("not UTF-8 (line %d): the file may be a Windows-1258, TCVN3 or Latin-1 export; save it as UTF-8 (in Excel: Save As, \"CSV UTF-8\")", line)
 }
 
 // checkSignature rejects files that are not UTF-8 text by their first
@@ -272,26 +271,6 @@ func checkSignature(b []byte) error {
 	}
 	line := int64(bytes.Count(b[:bytes.IndexByte(b, 0)], []byte("\n")) + 1)
 	return fileErr(line, KindEncoding, "the file holds NUL bytes: it is not a text file, or not UTF-8; save it as CSV UTF-8")
-}
-
-// firstInvalid returns the index of the first byte of b that is not UTF-8,
-// or -1. Unless atEOF, a character cut at the end of b is not an error.
-func firstInvalid(b []byte, atEOF bool) int {
-	for i := 0; i < len(b); {
-		if b[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size == 1 {
-			if !atEOF && !utf8.FullRune(b[i:]) {
-				return -1
-			}
-			return i
-		}
-		i += size
-	}
-	return -1
 }
 
 // guardReader counts the bytes read since the reader last finished a row,

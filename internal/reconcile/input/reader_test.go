@@ -349,7 +349,6 @@ func TestFileErrors(t *testing.T) {
 		{"xlsx", "PK\x03\x04\x14\x00\x06\x00", Options{}, KindEncoding, 0, "Excel workbook"},
 		{"nul bytes", "pid\n00109\x0012345\n", Options{}, KindEncoding, 2, "NUL"},
 		{"latin-1 in header", "pid,h\xe9\n", Options{}, KindEncoding, 1, "not UTF-8"},
-		{"windows-1258 in a row", "pid,full_name\n001090012345,An\n001090012346,Tr\xd2n Th\xf2\n", Options{}, KindEncoding, 3, "not UTF-8"},
 		{"empty", "", Options{}, KindFormat, 0, "empty"},
 		{"white space", " \r\n\n", Options{}, KindFormat, 0, "empty"},
 		{"bom only", "\ufeff", Options{}, KindFormat, 0, "empty"},
@@ -460,7 +459,7 @@ func TestInvalidUTF8Reason(t *testing.T) {
 		}
 		last = rec
 	}
-	want := fmt.Sprintf("not UTF-8 (line %d); save the file as UTF-8", last.Line)
+	want := notUTF8(last.Line)
 	if len(last.Errors) != 1 || last.Errors[0].Reason != want {
 		t.Errorf("errors %+v, want %q", last.Errors, want)
 	}
@@ -609,5 +608,27 @@ func TestRecordsOutliveNext(t *testing.T) {
 	}
 	if got := summary(first); got != want {
 		t.Errorf("first record changed: %s, was %s", got, want)
+	}
+}
+
+func TestLegacyEncodingRowsAreRowErrors(t *testing.T) {
+	r, err := NewReader(strings.NewReader("pid,full_name\n001090012345,An\n001090012346,Tr\xd2n Th\xf2\n001090012347,Bình\n"), Options{Today: testToday})
+	if err != nil {
+		t.Fatalf("a row in a legacy encoding stopped the file: %v", err)
+	}
+	var recs []Record
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, rec)
+	}
+	if len(recs) != 3 || !recs[1].Invalid || recs[1].Line != 3 || recs[1].Errors[0].Kind != KindEncoding ||
+		!strings.Contains(recs[1].Errors[0].Reason, "Windows-1258") || recs[2].FullName != "Bình" {
+		t.Errorf("records %+v", recs)
 	}
 }

@@ -1,0 +1,221 @@
+package reconcile
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// RecordsColumns are the columns of records.csv, in order.
+var RecordsColumns = []string{
+	"record_key", "line", "status", "pid", "differing_fields", "duplicate_of", "deceased", "over_limit",
+	"probability", "decided", "corrections", "errors",
+}
+
+// RecordsWriter writes records.csv: one row per input record, in the
+// file's order.
+type RecordsWriter struct {
+	w      *csv.Writer
+	reg    *Register
+	reveal []string
+	row    []string
+}
+
+// NewRecordsWriter writes the header of records.csv to w. reveal lists the
+// fields whose register values the corrections column may show.
+func NewRecordsWriter(w io.Writer, reg *Register, reveal []string) (*RecordsWriter, error) {
+	rw := &RecordsWriter{w: csv.NewWriter(w), reg: reg, reveal: reveal, row: make([]string, len(RecordsColumns))}
+	return rw, rw.w.Write(RecordsColumns)
+}
+
+// Write writes one outcome.
+func (rw *RecordsWriter) Write(o *Outcome) error {
+	row := rw.row
+	linked := o.Status == StatusMatch || o.Status == StatusCorrected
+	row[0] = o.Record.Key
+	row[1] = strconv.FormatInt(o.Record.Line, 10)
+	row[2] = string(o.Status)
+	row[3] = ""
+	if linked {
+		row[3] = string(o.PID)
+	}
+	row[4] = differingList(o.Differing)
+	row[5] = o.DuplicateOf
+	row[6] = boolText(o.Deceased)
+	row[7] = boolText(o.OverLimit)
+	row[8] = ""
+	if o.Status != StatusInvalid && o.Probability > 0 {
+		row[8] = strconv.FormatFloat(o.Probability, 'f', 6, 64)
+	}
+	row[9] = boolText(o.Decided)
+	row[10] = rw.corrections(o)
+	row[11] = errorList(o)
+	return rw.w.Write(row)
+}
+
+// Flush writes what is buffered.
+func (rw *RecordsWriter) Flush() error {
+	rw.w.Flush()
+	return rw.w.Error()
+}
+
+// corrections lists the register's values of the differing fields the
+// scope reveals, as field=value;….
+func (rw *RecordsWriter) corrections(o *Outcome) string {
+	if o.Differing == 0 || len(rw.reveal) == 0 {
+		return ""
+	}
+	var parts []string
+	for f := range numFields {
+		name := outputNames[f]
+		if o.Differing&(1<<f) == 0 || !slices.Contains(rw.reveal, name) || f == fieldID {
+			continue
+		}
+		if v, ok := rw.reg.RegisterValue(o.PID, name); ok {
+			parts = append(parts, name+"="+strings.ReplaceAll(v, ";", ","))
+		}
+	}
+	return strings.Join(parts, ";")
+}
+
+func differingList(bits uint8) string {
+	if bits == 0 {
+		return ""
+	}
+	var parts []string
+	for f := range numFields {
+		if bits&(1<<f) != 0 {
+			parts = append(parts, outputNames[f])
+		}
+	}
+	return strings.Join(parts, ";")
+}
+
+func errorList(o *Outcome) string {
+	if len(o.Record.Errors) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(o.Record.Errors))
+	for _, e := range o.Record.Errors {
+		parts = append(parts, strings.ReplaceAll(e.Error(), ";", ","))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func boolText(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+// WriteReport writes report.json and report.html into dir.
+func WriteReport(dir string, rep *Report) error {
+	data, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := writeFile(filepath.Join(dir, "report.json"), append(data, '\n')); err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := reportPage.Execute(&b, pageData(rep)); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return writeFile(filepath.Join(dir, "report.html"), b.Bytes())
+}
+
+// writeFile writes a file whole or not at all: a reader never sees half a
+// report.
+func writeFile(name string, data []byte) error {
+	tmp := name + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, name)
+}
+
+//go:embed report.html.tmpl
+var reportTemplate string
+
+var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
+	"pct":   func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + " %" },
+	"num":   func(n int64) string { return groupDigits(n) },
+	"int64": func(n int) int64 { return int64(n) },
+	"count": func(m map[Status]int64, s string) int64 { return m[Status(s)] },
+}).Parse(reportTemplate))
+
+// groupDigits writes n with thin spaces between thousands, as Vietnamese
+// and English readers both read it.
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString("\u202f")
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+type statusRow struct {
+	Status Status
+	Label  string
+	Count  int64
+	Share  float64
+}
+
+type fieldRow struct {
+	Field string
+	Count int64
+}
+
+type page struct {
+	*Report
+	StatusRows []statusRow
+	FieldRows  []fieldRow
+	Model      string
+}
+
+var statusLabels = map[Status]string{
+	StatusMatch:     "Khớp / Match",
+	StatusCorrected: "Khớp, cần sửa / Match with corrections",
+	StatusAmbiguous: "Cần xem xét / Ambiguous (review)",
+	StatusNotFound:  "Không tìm thấy / Not found",
+	StatusInvalid:   "Không hợp lệ / Invalid",
+}
+
+func pageData(rep *Report) page {
+	p := page{Report: rep}
+	for _, s := range Statuses {
+		share := 0.0
+		if rep.Records > 0 {
+			share = float64(rep.Statuses[s]) / float64(rep.Records)
+		}
+		p.StatusRows = append(p.StatusRows, statusRow{s, statusLabels[s], rep.Statuses[s], share})
+	}
+	for _, f := range outputNames {
+		if n := rep.Differing[f]; n > 0 {
+			p.FieldRows = append(p.FieldRows, fieldRow{f, n})
+		}
+	}
+	if rep.Model.Params != nil {
+		p.Model = rep.Model.Params.Table()
+	}
+	return p
+}
