@@ -64,7 +64,7 @@ var noiseTable = [noiseCount]struct {
 	name          string
 	telecom, bank float64
 }{
-	noiseRepeat:      {"repeat", 0.15, 0.03},
+	noiseRepeat:      {"repeat", 0.2, 0.03},
 	noiseNonexistent: {"nonexistent", 0.03, 0.005},
 	noiseDeceased:    {"deceased", 0.02, 0.01},
 
