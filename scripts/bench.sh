@@ -32,6 +32,16 @@
 #             DANCU_BENCH_SOAK=10m, a load at 80 % of the measured peak for
 #             that long, with the server's memory sampled.
 #
+#   reconcile dancu generate and import $DANCU_BENCH_RECONCILE citizens (default
+#             1,000,000) into SQLite, derive a telecom subscriber list of as
+#             many records at the default noise (dancu generate --dataset,
+#             with its truth file), reconcile it (dancu reconcile) and score
+#             the links against the truth (loadtool score): precision,
+#             recall, the confusion counts and the share sent to review;
+#             records per minute of the whole command and of its matching
+#             phase, and peak memory, beside the rows/s of reading the file
+#             alone (BenchmarkReader) measured in the same run.
+#
 #   scripts/bench.sh                 every section, 3 runs of 1s each
 #   BENCHTIME=2s COUNT=5 scripts/bench.sh
 #   SECTIONS=micro PKGS=./internal/vntext scripts/bench.sh
@@ -39,6 +49,7 @@
 #   ENGINES=sqlite scripts/bench.sh  the register on SQLite only
 #   SECTIONS=import DANCU_BENCH_IMPORT=1000000 scripts/bench.sh
 #   SECTIONS=verify DANCU_BENCH_SOAK=10m scripts/bench.sh
+#   SECTIONS=reconcile DANCU_BENCH_RECONCILE=100000 scripts/bench.sh
 #
 # Raw output is kept in $BENCH_OUT (default: a fresh temporary directory)
 # for benchstat: micro.txt, register.txt, backup.txt, and the ratio tables
@@ -50,7 +61,7 @@ out=${BENCH_OUT:-$(mktemp -d)}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 pkgs=${PKGS:-./internal/vntext ./internal/pid ./internal/adminunit}
-sections=${SECTIONS:-micro register import verify}
+sections=${SECTIONS:-micro register import verify reconcile}
 benchtime=${BENCHTIME:-1s}
 count=${COUNT:-3}
 citizens=${DANCU_BENCH_CITIZENS:-20000}
@@ -59,6 +70,20 @@ engines=${ENGINES:-sqlite,postgres}
 export DANCU_BENCH_CITIZENS=$citizens
 
 section() { [[ " $sections " == *" $1 "* ]]; }
+
+# measure LOG CMD…: seconds and peak KiB of a command into LOG, from GNU
+# time when installed.
+measure() {
+	local log=$1
+	shift
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f '%e %M' -o "$log" "$@"
+	else
+		local t0=$SECONDS
+		"$@"
+		echo "$((SECONDS - t0)) -" >"$log"
+	fi
+}
 
 # A throwaway PostgreSQL server, when a section starts one, is stopped on
 # any exit.
@@ -157,18 +182,6 @@ fi
 if section import; then
 	echo "== import: $import_n citizens, engines $engines"
 	go build -o "$out/dancu" ./cmd/dancu
-	# peak KiB and seconds of a command, from GNU time when installed.
-	measure() {
-		local log=$1
-		shift
-		if [ -x /usr/bin/time ]; then
-			/usr/bin/time -f '%e %M' -o "$log" "$@"
-		else
-			local t0=$SECONDS
-			"$@"
-			echo "$((SECONDS - t0)) -" >"$log"
-		fi
-	}
 	small=$((import_n / 10))
 	for n in "$import_n" "$small"; do
 		measure "$out/generate-$n.time" "$out/dancu" generate --count "$n" --seed 1 --out "$out/people-$n.csv" 2>"$out/generate-$n.log"
@@ -335,5 +348,40 @@ if section verify; then
 		tee "$out/index.txt" | grep -E 'Benchmark' | tee -a "$out/summary.txt"
 	DANCU_TEST_ENGINES=sqlite go test -run '^$' -bench 'Benchmark(Append|AppendChunk|BaselineCommit)$' -benchtime 3s ./internal/audit |
 		tee "$out/audit.txt" | grep -E 'Benchmark' | tee -a "$out/summary.txt"
+	echo
+fi
+
+if section reconcile; then
+	rn=${DANCU_BENCH_RECONCILE:-1000000}
+	echo "== reconcile: a telecom list of $rn records against a register of $rn citizens on SQLite"
+	go build -o "$out/dancu" ./cmd/dancu
+	go build -o "$out/loadtool" ./scripts/loadtool
+	data="$out/reconcile-data"
+	rm -rf "$data"
+	"$out/dancu" generate --count "$rn" --seed 1 --out "$out/rpeople.csv" 2>/dev/null
+	"$out/dancu" import --data "$data" "$out/rpeople.csv" 2>"$out/reconcile-import.log"
+	tail -n 1 "$out/reconcile-import.log"
+	"$out/dancu" generate --dataset telecom --from "$out/rpeople.csv" --count "$rn" --seed 7 \
+		--out "$out/telecom.csv" --truth "$out/truth.csv" 2>"$out/dataset.log"
+	tail -n 1 "$out/dataset.log"
+	measure "$out/reconcile.time" "$out/dancu" reconcile --data "$data" --file "$out/telecom.csv" \
+		--columns pid=id_number,full_name=full_name,date_of_birth=date_of_birth,gender=gender,permanent_address=address,phone=phone,record_key=subscriber_id \
+		--max-per-citizen 10 --out "$out/reconciled" --json >"$out/reconcile.json" 2>"$out/reconcile.log"
+	"$out/loadtool" score -truth "$out/truth.csv" -records "$out/reconciled/records.csv" >"$out/score.json"
+	j() { "$out/loadtool" json -in "$1" -path "$2"; }
+	read -r rs rkib <"$out/reconcile.time"
+	awk -v n="$rn" -v s="$rs" -v kib="$rkib" -v m="$(j "$out/reconcile.json" records_per_minute)" -v fit="$(j "$out/reconcile.json" fit_seconds)" 'BEGIN {
+		printf "reconcile: %d records in %.1fs, the whole command (register read, model fit, matching): %.0f records/min (%.2fx the target of 1,000,000/min); fit and matching alone %.0f records/min, of which fitting %.1fs; peak memory %s MiB\n",
+			n, s, n / s * 60, n / s * 60 / 1e6, m, fit, (kib == "-" ? "-" : sprintf("%.0f", kib / 1024))
+	}' | tee -a "$out/summary.txt"
+	awk -v p="$(j "$out/score.json" precision)" -v r="$(j "$out/score.json" recall)" -v tl="$(j "$out/score.json" true_links)" \
+		-v fl="$(j "$out/score.json" false_links)" -v mi="$(j "$out/score.json" missed)" -v ru="$(j "$out/score.json" rightly_unlinked)" \
+		-v rv="$(j "$out/score.json" review)" -v rsh="$(j "$out/score.json" review_share)" 'BEGIN {
+		printf "reconcile: precision %.6f (target 0.999), recall %.6f (target 0.99); %d true links, %d false links, %d missed (%d of them sent to review, %.2f%% of the records), %d rightly left unlinked\n",
+			p, r, tl, fl, mi, rv, rsh * 100, ru
+	}' | tee -a "$out/summary.txt"
+	go test -run '^$' -bench '^BenchmarkReader$' -benchtime 3x ./internal/reconcile/input | tee "$out/reader.txt" |
+		awk '/^BenchmarkReader/ { for (i = 1; i <= NF; i++) if ($i == "rows/s") printf "reading the file alone (BenchmarkReader): %s rows/s\n", $(i-1) }' | tee -a "$out/summary.txt"
+	rm -rf "$data" "$out"/rpeople.csv "$out"/telecom.csv
 	echo
 fi

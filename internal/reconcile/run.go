@@ -65,7 +65,7 @@ const (
 	DefaultPriorNone = 0.1
 	// randomPairsPerRecord is how many random citizens each sample record
 	// is compared with to estimate u.
-	randomPairsPerRecord = 10
+	randomPairsPerRecord = 4
 	batchSize            = 512
 )
 

@@ -20,6 +20,9 @@
 //	    prints the number (or boolean) at a path of a JSON document.
 //	loadtool freeport
 //	    prints a free TCP port on 127.0.0.1.
+//	loadtool score -truth TRUTH.csv -records records.csv
+//	    scores a reconciliation against the truth of a synthetic dataset:
+//	    confusion counts, precision and recall, as JSON.
 package main
 
 import (
@@ -35,6 +38,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -58,6 +62,8 @@ func main() {
 		err = jsonPath(os.Args[2:])
 	case "freeport":
 		err = freeport()
+	case "score":
+		err = score(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -297,7 +303,7 @@ func jsonPath(args []string) error {
 	}
 	switch x := v.(type) {
 	case float64:
-		fmt.Printf("%.0f\n", x)
+		fmt.Println(strconv.FormatFloat(x, 'f', -1, 64)) // integers without a fraction, fractions in full
 	case bool:
 		fmt.Println(x)
 	default:
