@@ -14,7 +14,7 @@ const maxBodyBytes = 1 << 20
 
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != batchPath { // a batch streams in constant memory and sets its own bound
+		if r.URL.Path != batchPath && r.URL.Path != reconcilePath { // uploads stream and set their own bound
 			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 		}
 		next.ServeHTTP(w, r)

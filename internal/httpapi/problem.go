@@ -80,6 +80,8 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, access.ErrNotReady):
 		w.Header().Set("Retry-After", "5")
 		p.Status, p.Code, p.Detail = http.StatusServiceUnavailable, "not_ready", err.Error()
+	case errors.Is(err, errReconcileBusy):
+		p.Status, p.Code, p.Detail = http.StatusServiceUnavailable, "reconcile_busy", "Another reconciliation is running; retry after the time in Retry-After."
 	case errors.Is(err, access.ErrBatchStream):
 		p.Status, p.Code, p.Detail = http.StatusBadRequest, "invalid_batch", err.Error()
 	case errors.Is(err, registry.ErrConflict):

@@ -50,6 +50,9 @@ type Deps struct {
 	Audit AccessLog
 	// Usage counts what agencies ask, for GET /v1/stats.
 	Usage *usage.Recorder
+	// Reconcile runs agencies' dataset reconciliations (POST
+	// /v1/reconcile); nil refuses them.
+	Reconcile Reconciler
 }
 
 // AccessLog reads the audit log's per-citizen view (*audit.Log).
@@ -107,6 +110,7 @@ func (s *server) routes() *http.ServeMux {
 	handle("POST /v1/verify", s.requireAgency(s.verify))
 	handle("POST /v1/verify/batch", s.requireAgency(s.verifyBatch))
 	handle("POST /v1/lookup", s.requireAgency(s.lookup))
+	handle("POST "+reconcilePath, s.requireAgency(s.reconcileUpload))
 
 	// Administration of agencies, and their statistics.
 	handle("GET /v1/admin/agencies", officer(s.listAgencies))

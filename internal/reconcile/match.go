@@ -387,3 +387,26 @@ func fieldOfInput(name string) (int, bool) {
 	}
 	return 0, false
 }
+
+// Differing lists the record's fields that differ from this candidate's
+// values (as records.csv names them).
+func (c Candidate) Differing() []string {
+	var out []string
+	for f := range numFields {
+		if differs(f, c.Pattern.Level(f)) {
+			out = append(out, outputNames[f])
+		}
+	}
+	return out
+}
+
+// Fields lists the fields the record gives, as records.csv names them.
+func (o *Outcome) Fields() []string {
+	var out []string
+	for f := range numFields {
+		if o.present&(1<<f) != 0 {
+			out = append(out, outputNames[f])
+		}
+	}
+	return out
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -37,28 +38,76 @@ func NewRecordsWriter(w io.Writer, reg *Register, reveal []string) (*RecordsWrit
 	return rw, rw.w.Write(RecordsColumns)
 }
 
+// Row is one record's outcome, as records.csv and the API's NDJSON write
+// it.
+type Row struct {
+	RecordKey       string            `json:"record_key"`
+	Line            int64             `json:"line"`
+	Status          Status            `json:"status"`
+	PID             string            `json:"pid,omitempty"`
+	DifferingFields []string          `json:"differing_fields,omitempty"`
+	DuplicateOf     string            `json:"duplicate_of,omitempty"`
+	Deceased        bool              `json:"deceased"`
+	OverLimit       bool              `json:"over_limit"`
+	Probability     float64           `json:"probability,omitempty"`
+	Decided         bool              `json:"decided,omitempty"`
+	Corrections     map[string]string `json:"corrections,omitempty"`
+	Errors          []string          `json:"errors,omitempty"`
+}
+
+// RowOf is the row of an outcome. The corrections hold the register's
+// values of the differing fields that reveal lists, and only those: an
+// agency learns no more of the register than its scope allows.
+func RowOf(reg *Register, o *Outcome, reveal []string) Row {
+	row := Row{RecordKey: o.Record.Key, Line: o.Record.Line, Status: o.Status, DuplicateOf: o.DuplicateOf,
+		Deceased: o.Deceased, OverLimit: o.OverLimit, Decided: o.Decided}
+	if o.Status == StatusMatch || o.Status == StatusCorrected {
+		row.PID = string(o.PID)
+	}
+	if o.Status != StatusInvalid {
+		row.Probability = math.Round(o.Probability*1e6) / 1e6
+	}
+	for f := range numFields {
+		if o.Differing&(1<<f) == 0 {
+			continue
+		}
+		name := outputNames[f]
+		row.DifferingFields = append(row.DifferingFields, name)
+		if f == fieldID || !slices.Contains(reveal, name) {
+			continue
+		}
+		if v, ok := reg.RegisterValue(o.PID, name); ok {
+			if row.Corrections == nil {
+				row.Corrections = map[string]string{}
+			}
+			row.Corrections[name] = v
+		}
+	}
+	for _, e := range o.Record.Errors {
+		row.Errors = append(row.Errors, e.Error())
+	}
+	return row
+}
+
 // Write writes one outcome.
 func (rw *RecordsWriter) Write(o *Outcome) error {
+	r := RowOf(rw.reg, o, rw.reveal)
 	row := rw.row
-	linked := o.Status == StatusMatch || o.Status == StatusCorrected
-	row[0] = o.Record.Key
-	row[1] = strconv.FormatInt(o.Record.Line, 10)
-	row[2] = string(o.Status)
-	row[3] = ""
-	if linked {
-		row[3] = string(o.PID)
-	}
-	row[4] = differingList(o.Differing)
-	row[5] = o.DuplicateOf
-	row[6] = boolText(o.Deceased)
-	row[7] = boolText(o.OverLimit)
+	row[0] = r.RecordKey
+	row[1] = strconv.FormatInt(r.Line, 10)
+	row[2] = string(r.Status)
+	row[3] = r.PID
+	row[4] = strings.Join(r.DifferingFields, ";")
+	row[5] = r.DuplicateOf
+	row[6] = boolText(r.Deceased)
+	row[7] = boolText(r.OverLimit)
 	row[8] = ""
-	if o.Status != StatusInvalid && o.Probability > 0 {
-		row[8] = strconv.FormatFloat(o.Probability, 'f', 6, 64)
+	if r.Probability > 0 {
+		row[8] = strconv.FormatFloat(r.Probability, 'f', 6, 64)
 	}
-	row[9] = boolText(o.Decided)
-	row[10] = rw.corrections(o)
-	row[11] = errorList(o)
+	row[9] = boolText(r.Decided)
+	row[10] = corrections(r.Corrections)
+	row[11] = strings.Join(r.Errors, "; ")
 	return rw.w.Write(row)
 }
 
@@ -68,19 +117,15 @@ func (rw *RecordsWriter) Flush() error {
 	return rw.w.Error()
 }
 
-// corrections lists the register's values of the differing fields the
-// scope reveals, as field=value;….
-func (rw *RecordsWriter) corrections(o *Outcome) string {
-	if o.Differing == 0 || len(rw.reveal) == 0 {
+// corrections writes the corrections column: field=value;… in the order of
+// the fields.
+func corrections(m map[string]string) string {
+	if len(m) == 0 {
 		return ""
 	}
 	var parts []string
-	for f := range numFields {
-		name := outputNames[f]
-		if o.Differing&(1<<f) == 0 || !slices.Contains(rw.reveal, name) || f == fieldID {
-			continue
-		}
-		if v, ok := rw.reg.RegisterValue(o.PID, name); ok {
+	for _, name := range outputNames {
+		if v, ok := m[name]; ok {
 			parts = append(parts, name+"="+strings.ReplaceAll(v, ";", ","))
 		}
 	}
@@ -98,17 +143,6 @@ func differingList(bits uint8) string {
 		}
 	}
 	return strings.Join(parts, ";")
-}
-
-func errorList(o *Outcome) string {
-	if len(o.Record.Errors) == 0 {
-		return ""
-	}
-	parts := make([]string, 0, len(o.Record.Errors))
-	for _, e := range o.Record.Errors {
-		parts = append(parts, strings.ReplaceAll(e.Error(), ";", ","))
-	}
-	return strings.Join(parts, "; ")
 }
 
 func boolText(b bool) string {

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"hash/maphash"
@@ -154,7 +155,6 @@ func Load(ctx context.Context, units *adminunit.Directory, each func(context.Con
 		r.provinces = append(r.provinces, p.Code)
 		r.province[p.Code] = uint16(len(r.provinces))
 	}
-	var keys []uint64
 	err := each(ctx, func(c registry.Citizen) error {
 		if c.Status == registry.StatusMerged {
 			return nil // merged into another number: that one answers
@@ -176,9 +176,23 @@ func Load(ctx context.Context, units *adminunit.Directory, each func(context.Con
 		r.names = append(r.names, name[:p.nameLen]...)
 		p.names = keysOf(name)
 		p.commune, p.province = r.place(c.PermanentAddress)
-		who := int32(len(r.people))
 		r.people = append(r.people, p)
-		r.byPID[n] = who
+		if progress != nil && len(r.people)%100_000 == 0 {
+			progress(len(r.people))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load the register: %w", err)
+	}
+	// The store gives the citizens in no set order; in the order of their
+	// numbers, a run is repeatable (the random pairs that fit the model
+	// are drawn by position).
+	slices.SortFunc(r.people, func(a, b person) int { return cmp.Compare(a.pid, b.pid) })
+	var keys []uint64
+	for i := range r.people {
+		p, who := &r.people[i], int32(i)
+		r.byPID[p.pid] = who
 		if p.oldID != 0 {
 			if _, dup := r.byOld[p.oldID]; dup {
 				r.byOld[p.oldID] = -1
@@ -193,13 +207,6 @@ func Load(ctx context.Context, units *adminunit.Directory, each func(context.Con
 		for _, k := range keys {
 			r.blocks = append(r.blocks, blockEntry{k, who})
 		}
-		if progress != nil && len(r.people)%100_000 == 0 {
-			progress(len(r.people))
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("load the register: %w", err)
 	}
 	slices.SortFunc(r.blocks, func(a, b blockEntry) int {
 		if a.key != b.key {
