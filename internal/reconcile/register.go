@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"dancu/internal/adminunit"
 	"dancu/internal/pid"
@@ -35,6 +37,9 @@ type Register struct {
 	nameCount map[uint64]uint32
 	provinces []string // 2025 province codes; a person's province indexes it
 	province  map[string]uint16
+	// places caches the resolution of addresses' units (readAddress).
+	places    sync.Map
+	placesLen atomic.Int64
 }
 
 // person is one citizen, as matching sees them.
