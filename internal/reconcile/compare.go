@@ -180,7 +180,7 @@ func (r *Register) compare(p *prepared, c *person) fellegi.Pattern {
 	var pat fellegi.Pattern
 	pat = pat.With(fieldID, compareID(p, c))
 	pat = pat.With(fieldName, r.compareName(p, c))
-	pat = pat.With(fieldDOB, compareDates(p.dob, c.dob))
+	pat = pat.With(fieldDOB, compareDates(p.dob, c.dob.date()))
 	switch {
 	case p.rec.Gender == pid.GenderUnknown || c.gender == pid.GenderUnknown:
 	case p.rec.Gender == c.gender:

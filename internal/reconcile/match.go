@@ -227,7 +227,7 @@ func (m *Matcher) link(out *Outcome, c Candidate) {
 	if c.Pattern.Level(fieldName) == nameSame && out.Record.FullName != "" && !r.sameName(out.Record.FullName, person) {
 		out.Differing |= 1 << fieldName // the same letters, other diacritics
 	}
-	if c.Pattern.Level(fieldDOB) == dobPartial && precisionOf(out.Record.DateOfBirth) >= precisionOf(person.dob) {
+	if c.Pattern.Level(fieldDOB) == dobPartial && precisionOf(out.Record.DateOfBirth) >= precisionOf(person.dob.date()) {
 		out.Differing &^= 1 << fieldDOB // the register is the less precise
 	}
 	for _, e := range out.Record.Errors {

@@ -49,8 +49,7 @@ type person struct {
 	phone    uint64 // the digits of the national form, 0 if none
 	nameOff  uint32
 	nameLen  uint16
-	dob      registry.Date
-	death    registry.Date
+	dob      packedDate
 	commune  int32  // 2025 commune code of the permanent address, 0 if none
 	province uint16 // index in Register.provinces + 1, 0 if none
 	gender   pid.Gender
@@ -130,22 +129,36 @@ func dateKey(d registry.Date) uint64 { return uint64(d.Year)<<16 | uint64(d.Mont
 
 // keys appends p's blocking keys to dst.
 func (p *person) keys(dst []uint64) []uint64 {
-	n := p.names
-	if n.full != 0 && p.dob.Year != 0 {
-		dst = append(dst, blockKey(blockNameYear, n.full, uint64(p.dob.Year)))
+	n, dob := p.names, p.dob.date()
+	if n.full != 0 && dob.Year != 0 {
+		dst = append(dst, blockKey(blockNameYear, n.full, uint64(dob.Year)))
 	}
-	if n.full != 0 && p.dob.Full() {
-		d := dateKey(p.dob)
+	if n.full != 0 && dob.Full() {
+		d := dateKey(dob)
 		dst = append(dst, blockKey(blockBagDate, n.bag, d), blockKey(blockEndsDate, n.surname, n.given, d),
 			blockKey(blockGivenDate, n.given, d, uint64(p.province)))
 	}
 	if p.phone != 0 {
 		dst = append(dst, blockKey(blockPhone, p.phone))
 	}
-	if n.full != 0 && p.dob.Year != 0 && p.commune != 0 {
-		dst = append(dst, blockKey(blockGivenYearCom, n.given, uint64(p.dob.Year), uint64(p.commune)))
+	if n.full != 0 && dob.Year != 0 && p.commune != 0 {
+		dst = append(dst, blockKey(blockGivenYearCom, n.given, uint64(dob.Year), uint64(p.commune)))
 	}
 	return dst
+}
+
+// packedDate is a possibly partial date in 32 bits: year, month, day.
+type packedDate uint32
+
+func packDate(d registry.Date) packedDate {
+	if d.Year < 0 || d.Year > 1<<20 || d.Month < 0 || d.Month > 12 || d.Day < 0 || d.Day > 31 {
+		return 0
+	}
+	return packedDate(d.Year<<9 | d.Month<<5 | d.Day)
+}
+
+func (p packedDate) date() registry.Date {
+	return registry.Date{Year: int(p >> 9), Month: int(p>>5) & 15, Day: int(p) & 31}
 }
 
 // Load builds the snapshot from every citizen each gives (a store's
@@ -168,7 +181,7 @@ func Load(ctx context.Context, units *adminunit.Directory, each func(context.Con
 		if n == pid.InvalidUint64 {
 			return nil
 		}
-		p := person{pid: n, dob: c.DateOfBirth, death: c.DateOfDeath, gender: c.Gender,
+		p := person{pid: n, dob: packDate(c.DateOfBirth), gender: c.Gender,
 			deceased: c.Status == registry.StatusDeceased}
 		if k, ok := digits(c.OldIDNumber); ok {
 			p.oldID = k

@@ -317,7 +317,8 @@ func (reg *Register) RegisterValue(number pid.PID, field string) (string, bool) 
 	case "full_name":
 		return reg.name(p), true
 	case "date_of_birth":
-		return p.dob.String(), p.dob.Year != 0
+		dob := p.dob.date()
+		return dob.String(), dob.Year != 0
 	case "gender":
 		return string(p.gender), p.gender != pid.GenderUnknown
 	case "permanent_address":
