@@ -180,33 +180,58 @@ func (s *Service) Batch(ctx context.Context, p agency.Principal, in io.Reader, o
 		}
 		return nil
 	}
+	// Reading and parsing the upload runs on a goroutine of its own, a
+	// chunk ahead of verifying, auditing and writing: the two halves of
+	// the work use both cores, and the reader goes on while a chunk's
+	// audit entry is committed.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan []parsedRow, 2)
 	var streamErr error
-	for {
+	go func() {
+		defer close(chunks)
+		for {
+			chunk := make([]parsedRow, 0, BatchChunk)
+			for len(chunk) < BatchChunk {
+				line, row, err := rd.Next()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				var rowErr *rowfile.RowError
+				if err != nil && !errors.As(err, &rowErr) {
+					streamErr = fmt.Errorf("%w: %w", ErrBatchStream, err)
+					break
+				}
+				chunk = append(chunk, parsedRow{line: line, row: row, err: rowErr})
+			}
+			if len(chunk) > 0 {
+				select {
+				case chunks <- chunk:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if len(chunk) < BatchChunk {
+				return
+			}
+		}
+	}()
+	for chunk := range chunks {
 		if err := ctx.Err(); err != nil {
 			return sum, err
 		}
-		line, row, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var rowErr *rowfile.RowError
-		switch {
-		case errors.As(err, &rowErr):
-			b.fail(line, "", &RowProblem{Code: "invalid_row", Detail: rowErr.Msg})
-		case err != nil:
-			streamErr = fmt.Errorf("%w: %w", ErrBatchStream, err)
-		default:
-			b.verify(line, row, opts.Purpose)
-		}
-		if streamErr != nil {
-			break
-		}
-		if len(b.lines) >= BatchChunk {
-			if err := flush(); err != nil {
-				return sum, err
+		for _, r := range chunk {
+			if r.err != nil {
+				b.fail(r.line, "", &RowProblem{Code: "invalid_row", Detail: r.err.Msg})
+			} else {
+				b.verify(r.line, r.row, opts.Purpose)
 			}
 		}
+		if err := flush(); err != nil {
+			return sum, err
+		}
 	}
+	// The reader set streamErr before closing chunks.
 	if err := flush(); err != nil {
 		return sum, err
 	}
@@ -224,6 +249,14 @@ func (s *Service) Batch(ctx context.Context, p agency.Principal, in io.Reader, o
 		}
 	}
 	return sum, streamErr
+}
+
+// parsedRow is a row of a batch as read: its line, and the row or why it
+// could not be read.
+type parsedRow struct {
+	line int64
+	row  batchRow
+	err  *rowfile.RowError
 }
 
 // CanBatch reports whether p may run a batch now: the index is ready and
