@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -118,15 +119,7 @@ func (m *Matcher) Match(rec input.Record, s *scratch) Outcome {
 	for _, who := range s.who {
 		s.cands = append(s.cands, m.score(p, who))
 	}
-	slices.SortFunc(s.cands, func(a, b Candidate) int {
-		switch {
-		case a.Weight > b.Weight:
-			return -1
-		case a.Weight < b.Weight:
-			return 1
-		}
-		return int(a.who - b.who)
-	})
+	slices.SortFunc(s.cands, byWeight)
 	if p.id != 0 && !p.idIsOld && (len(s.cands) == 0 || s.cands[0].Probability < m.thresholds.Link) {
 		// The number may be mistyped: try its neighbours too.
 		before := len(s.who)
@@ -134,15 +127,7 @@ func (m *Matcher) Match(rec input.Record, s *scratch) Outcome {
 		for _, who := range s.who[before:] {
 			s.cands = append(s.cands, m.score(p, who))
 		}
-		slices.SortFunc(s.cands, func(a, b Candidate) int {
-			switch {
-			case a.Weight > b.Weight:
-				return -1
-			case a.Weight < b.Weight:
-				return 1
-			}
-			return int(a.who - b.who)
-		})
+		slices.SortFunc(s.cands, byWeight)
 	}
 	if m.decisions != nil {
 		if ok := m.applyDecision(&out, s); ok {
@@ -151,6 +136,15 @@ func (m *Matcher) Match(rec input.Record, s *scratch) Outcome {
 	}
 	m.decide(&out, s.cands)
 	return out
+}
+
+// byWeight orders candidates best first (by position in the snapshot,
+// that is by number, between equals).
+func byWeight(a, b Candidate) int {
+	if c := cmp.Compare(b.Weight, a.Weight); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.who, b.who)
 }
 
 // decide sets the outcome from the candidates, best first.
