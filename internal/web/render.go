@@ -31,7 +31,8 @@ func parsePages() (*pages, error) {
 	}
 	p := &pages{byName: map[string]*template.Template{}}
 	// Each page template is parsed with its own copy of the layout.
-	for _, name := range []string{"home", "login", "search", "citizen", "error", "stats", "agencies"} {
+	for _, name := range []string{"home", "login", "search", "citizen", "error", "stats", "agencies",
+		"reconcile", "reconcile_run", "reconcile_correction", "corrections"} {
 		t, err := template.Must(layout.Clone()).ParseFS(files, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: parse page %s: %w", name, err)
@@ -62,11 +63,12 @@ type page struct {
 	CSSURL  string
 	Version string
 	// Nav names the current section for aria-current: "home", "search",
-	// "stats", "agencies".
+	// "stats", "agencies", "reconcile", "corrections".
 	Nav  string
 	Body any
-	// hasStats and hasAgencies: the server has the administrators' pages.
-	hasStats, hasAgencies bool
+	// hasStats and hasAgencies: the server has the administrators' pages;
+	// hasReconcile: the reconciliation pages.
+	hasStats, hasAgencies, hasReconcile bool
 }
 
 // T returns the message key in the page's language, formatted with args.
@@ -83,6 +85,11 @@ func (p *page) ShowAgencies() bool {
 	return p.hasAgencies && p.Account != nil && p.Account.Can(eid.ManageAgencies, eid.Place{})
 }
 
+// ShowReconcile reports whether the navigation links to the
+// reconciliation pages (every signed-in officer may open them; what each
+// shows depends on the officer's area).
+func (p *page) ShowReconcile() bool { return p.hasReconcile && p.Account != nil }
+
 // OtherLang is the language the switch link leads to.
 func (p *page) OtherLang() lang { return p.Lang.other() }
 
@@ -96,7 +103,7 @@ func (s *server) newPage(w http.ResponseWriter, r *http.Request, title string) *
 		Switch:   switchURL(r, l.other()),
 		CSSURL:   s.css.url(),
 		Version:  s.Version,
-		hasStats: s.Usage != nil, hasAgencies: s.Agencies != nil,
+		hasStats: s.Usage != nil, hasAgencies: s.Agencies != nil, hasReconcile: s.Reconcile != nil,
 	}
 }
 

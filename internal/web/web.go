@@ -2,9 +2,10 @@
 // build step and no script. Today it holds the landing page and the
 // officer console (sign in with an API token, search the register, read a
 // citizen's record, household, residence registrations and history, and
-// see the record as it stood on a past day), and, for administrators, the
-// usage statistics of connected agencies and the agencies with their API
-// keys (approve, suspend, revoke).
+// see the record as it stood on a past day; decide the records a
+// reconciliation left for review and raise correction requests), and, for
+// administrators, the usage statistics of connected agencies and the
+// agencies with their API keys (approve, suspend, revoke).
 //
 // Every route is in routes (this file). Pages are html/template files
 // parsed once at start from an embedded file system, with one embedded
@@ -58,6 +59,12 @@ type Deps struct {
 	// Accesses, when set, lists on a citizen's page who verified or read
 	// the citizen's data (the audit log's per-citizen view).
 	Accesses AccessReader
+	// Reconcile, when set, feeds the reconciliation pages: the runs of
+	// dancu reconcile, the review queue of their ambiguous records
+	// (/officer/reconcile) and the correction requests raised from it
+	// (/officer/corrections); without it they are not found and the
+	// console does not link to them.
+	Reconcile ReconcileStore
 }
 
 // AccessReader reads the audit log's per-citizen view (*audit.Log).
@@ -121,6 +128,16 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("POST /officer/agencies/{id}/suspend", s.officer(s.suspendAgency))
 	mux.HandleFunc("POST /officer/agencies/keys/{id}/revoke", s.officer(s.revokeKey))
 
+	// Reconciliation: the runs, the review queue of each, and the
+	// correction requests officers raise from it.
+	mux.HandleFunc("GET /officer/reconcile", s.officer(s.reconcileRuns))
+	mux.HandleFunc("GET /officer/reconcile/{run}", s.officer(s.reconcileRun))
+	mux.HandleFunc("POST /officer/reconcile/items/{item}/decision", s.officer(s.decideReview))
+	mux.HandleFunc("GET /officer/reconcile/items/{item}/correction", s.officer(s.correctionForm))
+	mux.HandleFunc("POST /officer/reconcile/items/{item}/correction", s.officer(s.requestCorrection))
+	mux.HandleFunc("GET /officer/corrections", s.officer(s.corrections))
+	mux.HandleFunc("POST /officer/corrections/{id}/resolve", s.officer(s.resolveCorrection))
+
 	mux.HandleFunc("/", s.notFound)
 
 	// Browsers send Sec-Fetch-Site and Origin: a cross-site POST is refused
@@ -130,8 +147,11 @@ func (s *server) routes() http.Handler {
 	return secureHeaders(limitBody(cop.Handler(mux)))
 }
 
-// maxFormBytes bounds a form's body; the largest form is the login form,
-// whose token is 58 bytes (the agencies' forms hold only the CSRF token).
+// maxFormBytes bounds a form's body; the largest form is the correction
+// request's, whose value and note (at most 300 and 1,000 characters, of
+// at most 3 bytes each in Vietnamese) take at most three times their
+// bytes URL-encoded, about 12 KiB. The login form's token is 58 bytes;
+// the agencies' forms hold only the CSRF token.
 const maxFormBytes = 16 << 10
 
 func limitBody(next http.Handler) http.Handler {

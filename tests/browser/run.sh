@@ -3,7 +3,9 @@
 # port with a fresh data directory, creates two officers and a connected
 # agency, seeds a small family through the API and has the agency verify
 # a few people, then runs the tests (node --test) in headless Debian
-# Chromium (/usr/bin/chromium; no browser is ever downloaded).
+# Chromium (/usr/bin/chromium; no browser is ever downloaded). The
+# reconciliation test serves a register of its own with the same binary
+# (fx.dancu).
 # Screenshots go to tests/browser/screenshots/ (not committed).
 #
 # Needs: go, node (>= 18) and npm, chromium, sqlite3 (.ci/run installs them).
@@ -61,8 +63,8 @@ agency_id=$(printf '%s' "$agency_json" | field agency_id)
 agency_key=$(printf '%s' "$agency_json" | field key)
 
 fixture="$tmp/fixture.json"
-printf '{"base":"%s","admin":"%s","outsider":"%s","agency":"%s","agencyKey":"%s"}\n' \
-	"$base" "$admin" "$outsider" "$agency_id" "$agency_key" >"$fixture"
+printf '{"base":"%s","admin":"%s","outsider":"%s","agency":"%s","agencyKey":"%s","dancu":"%s"}\n' \
+	"$base" "$admin" "$outsider" "$agency_id" "$agency_key" "$tmp/dancu" >"$fixture"
 node seed.mjs family "$fixture"
 # The register keeps when each event was recorded, and "as of" reads by
 # that time: move the family's first events thirty days back, so that the
@@ -80,4 +82,4 @@ node seed.mjs rename "$fixture"
 node seed.mjs verify "$fixture"
 
 mkdir -p screenshots
-FIXTURE="$fixture" node --test --test-concurrency=1 console.test.mjs agencies.test.mjs
+FIXTURE="$fixture" node --test --test-concurrency=1 console.test.mjs agencies.test.mjs reconcile.test.mjs
