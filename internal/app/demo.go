@@ -1,10 +1,13 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -13,8 +16,11 @@ import (
 	"dancu/internal/agency"
 	"dancu/internal/eid"
 	"dancu/internal/pid"
+	"dancu/internal/reconcile"
+	"dancu/internal/reconcile/input"
 	"dancu/internal/registry"
 	"dancu/internal/store"
+	"dancu/internal/synth"
 )
 
 // demoFile, in the data directory, remembers the demonstration officer
@@ -30,8 +36,11 @@ type demoState struct {
 	Seeded    bool   `json:"seeded"`    // the sample family is recorded
 	Citizens  int    `json:"citizens"`  // synthetic citizens loaded
 	Seed      uint64 `json:"seed"`
-	Token     string `json:"-"`
-	AgencyKey string `json:"-"` // a new key of the bank, each run
+	// ReconcileRun is the demonstration reconciliation of a telecom list,
+	// whose ambiguous records wait in the review queue.
+	ReconcileRun string `json:"reconcile_run,omitempty"`
+	Token        string `json:"-"`
+	AgencyKey    string `json:"-"` // a new key of the bank, each run
 }
 
 // demoScope is what the demonstration bank may do.
@@ -122,7 +131,86 @@ func prepareDemo(ctx context.Context, dataDir string, db *store.DB, accounts *ei
 			return st, err
 		}
 	}
+	if st.ReconcileRun == "" && st.Citizens > 0 {
+		id, err := reconcileDemo(ctx, db, reg.Units(), st.Citizens, env)
+		if err != nil {
+			return st, fmt.Errorf("demo: %w", err)
+		}
+		st.ReconcileRun = id
+		if err := save(); err != nil {
+			return st, err
+		}
+	}
 	return st, nil
+}
+
+// demoListSize is how many subscribers the demonstration telecom list has
+// (at most a tenth of the population).
+const demoListSize = 5000
+
+// reconcileDemo reconciles a demonstration telecom subscriber list,
+// derived with the generator's default noise from the demonstration
+// population, so that the console has a run, a scorecard and a review
+// queue to show. It returns the run's ID.
+func reconcileDemo(ctx context.Context, db *store.DB, units *adminunit.Directory, citizens int, env Env) (string, error) {
+	records := func() (synth.Records, error) {
+		g, err := newGenerator(citizens, demoSeed)
+		if err != nil {
+			return nil, err
+		}
+		return generated{g}, nil
+	}
+	kind := synth.Telecom
+	d, err := synth.NewDeriver(units, synth.DatasetConfig{Kind: kind, Seed: demoSeed, Count: min(demoListSize, citizens/10),
+		Noise: synth.DefaultNoise(kind)})
+	if err != nil {
+		return "", err
+	}
+	in, err := records()
+	if err != nil {
+		return "", err
+	}
+	if _, err := d.Scan(in); err != nil {
+		return "", err
+	}
+	if in, err = records(); err != nil {
+		return "", err
+	}
+	var list bytes.Buffer
+	w := csv.NewWriter(&list)
+	_ = w.Write(kind.Columns())
+	if err := d.Derive(in, func(row synth.DatasetRow) error { return w.Write(row.Values) }); err != nil {
+		return "", err
+	}
+	w.Flush()
+	snapshot, err := reconcile.Load(ctx, units, db.EachCitizenBrief, nil)
+	if err != nil {
+		return "", err
+	}
+	rep, id, err := runAndKeep(ctx, db, snapshot, reconcile.Config{
+		Dataset:       "demo-telecom-subscribers.csv",
+		Open:          func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(list.Bytes())), nil },
+		Input:         input.Options{Columns: map[string]string{"pid": "id_number", "permanent_address": "address", "record_key": "subscriber_id"}},
+		MaxPerCitizen: 3,
+	}, "")
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(env.Stderr, "demo: reconciled a telecom list of %d subscribers: %d linked, %d for review, %d not found\n", rep.Records,
+		rep.Statuses[reconcile.StatusMatch]+rep.Statuses[reconcile.StatusCorrected], rep.Statuses[reconcile.StatusAmbiguous],
+		rep.Statuses[reconcile.StatusNotFound])
+	return id, nil
+}
+
+// generated is a synthetic population as synth.Records.
+type generated struct{ g *synth.Generator }
+
+func (g generated) Next() (registry.Record, error) {
+	r, ok := g.g.Next()
+	if !ok {
+		return r, io.EOF
+	}
+	return r, nil
 }
 
 // seedFamily records three generations of one family in Hà Nội through

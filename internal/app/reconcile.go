@@ -158,7 +158,7 @@ func runReconcile(ctx context.Context, cfg config.Config, env Env, spec reconcil
 		Progress: func(bytes, records int64) { m.update(bytes, records) },
 		Sink:     rw.Write,
 	}
-	rep, err := reconcile.Run(ctx, snapshot, rcfg)
+	rep, runID, err := runAndKeep(ctx, db, snapshot, rcfg, "")
 	m.finish()
 	if err != nil {
 		var fe *input.FileError
@@ -196,6 +196,10 @@ func runReconcile(ctx context.Context, cfg config.Config, env Env, spec reconcil
 		strings.Join(parts, ", "), rep.Duplicates, rep.Deceased, rep.OverLimit, rep.Errors.Rows)
 	fmt.Fprintf(env.Stdout, "scorecard: correct %.1f%%, complete %.1f%%, clean %.1f%%, live %.1f%%\n",
 		rep.Scorecard.Correct*100, rep.Scorecard.Complete*100, rep.Scorecard.Clean*100, rep.Scorecard.Live*100)
-	fmt.Fprintf(env.Stdout, "wrote %s, report.json and report.html in %s\n", "records.csv", spec.out)
+	fmt.Fprintf(env.Stdout, "wrote records.csv, report.json and report.html in %s", spec.out)
+	if n := rep.Statuses[reconcile.StatusAmbiguous]; n > 0 {
+		fmt.Fprintf(env.Stdout, "; %d ambiguous records await an officer's decision (run %s, /officer/reconcile/%s)", n, runID, runID)
+	}
+	fmt.Fprintln(env.Stdout)
 	return nil
 }

@@ -109,16 +109,18 @@ func serve(ctx context.Context, cfg config.Config, demoSize int, env Env) error 
 		Access:    stack.access,
 		Audit:     stack.audit,
 		Usage:     stack.usage,
+		Reconcile: &reconcileService{db: db, units: units, audit: stack.audit},
 	})
 	pages, err := web.New(web.Deps{
-		Log:      log,
-		Register: register,
-		Accounts: accounts,
-		Version:  Version(),
-		NotFound: api,
-		Usage:    stack.usage,
-		Agencies: stack.agencies,
-		Accesses: stack.audit,
+		Log:       log,
+		Register:  register,
+		Accounts:  accounts,
+		Version:   Version(),
+		NotFound:  api,
+		Usage:     stack.usage,
+		Agencies:  stack.agencies,
+		Accesses:  stack.audit,
+		Reconcile: db,
 	})
 	if err != nil {
 		return err
@@ -154,6 +156,7 @@ func serve(ctx context.Context, cfg config.Config, demoSize int, env Env) error 
 			"            %[4]s\n"+
 			"            curl -s -H 'Authorization: Bearer %[4]s' %[1]s/v1/verify \\\n"+
 			"              -d '{\"purpose\":\"kyc\",\"pid\":\"001078000103\",\"full_name\":\"Nguyen Van Minh\",\"date_of_birth\":\"1978\"}'\n"+
+			"  review:   %[1]s/officer/reconcile  (a telecom list reconciled against the register, its doubtful records awaiting a decision)\n"+
 			"  API doc:  %[1]s/openapi.json   health: %[1]s/healthz   metrics: %[1]s/metrics\n"+
 			"Press Ctrl+C to stop. Run again on the same data directory to reuse it (with a new token and key).\n\n", url, st.Token, st.Citizens, st.AgencyKey)
 	}
