@@ -246,7 +246,9 @@ type reconcileRunBody struct {
 	Run      runRow
 	Statuses []statusCount
 	// Score is the scorecard; empty when the report has none.
-	Score       []scoreItem
+	Score []scoreItem
+	// Provinces is the scorecard by 2025 province.
+	Provinces   []provinceRow
 	ReviewShare string
 	Items       []reviewView
 	// PendingOnly: the queue shows the items still to decide.
@@ -322,13 +324,47 @@ type compareCell struct {
 
 // reportSummary is what the run's page shows of report.json.
 type reportSummary struct {
-	ReviewShare *float64 `json:"review_share"`
-	Scorecard   *struct {
-		Correct  *float64 `json:"correct"`
-		Complete *float64 `json:"complete"`
-		Clean    *float64 `json:"clean"`
-		Live     *float64 `json:"live"`
-	} `json:"scorecard"`
+	ReviewShare *float64       `json:"review_share"`
+	Scorecard   *reportScore   `json:"scorecard"`
+	Provinces   []reportRegion `json:"provinces"`
+}
+
+type reportScore struct {
+	Correct  *float64 `json:"correct"`
+	Complete *float64 `json:"complete"`
+	Clean    *float64 `json:"clean"`
+	Live     *float64 `json:"live"`
+	Records  int64    `json:"records"`
+	Linked   int64    `json:"linked"`
+}
+
+type reportRegion struct {
+	Name      string           `json:"name"`
+	Statuses  map[string]int64 `json:"statuses"`
+	Scorecard reportScore      `json:"scorecard"`
+}
+
+// provinceRow is a province's line of the run's scorecard by province.
+type provinceRow struct {
+	Name                           string
+	Records, Linked, Review        int64
+	Correct, Complete, Clean, Live string
+}
+
+func provinceRows(p *page, regions []reportRegion) []provinceRow {
+	ratio := func(f *float64) string {
+		if f == nil {
+			return ""
+		}
+		return formatRatio(p.Lang, *f)
+	}
+	rows := make([]provinceRow, 0, len(regions))
+	for _, r := range regions {
+		rows = append(rows, provinceRow{Name: r.Name, Records: r.Scorecard.Records, Linked: r.Scorecard.Linked,
+			Review: r.Statuses["ambiguous"], Correct: ratio(r.Scorecard.Correct), Complete: ratio(r.Scorecard.Complete),
+			Clean: ratio(r.Scorecard.Clean), Live: ratio(r.Scorecard.Live)})
+	}
+	return rows
 }
 
 // reconcileRun answers GET /officer/reconcile/{run}: ?pending=1 shows only
@@ -371,6 +407,7 @@ func (s *server) reconcileRun(w http.ResponseWriter, r *http.Request, a eid.Acco
 		if rep.ReviewShare != nil {
 			b.ReviewShare = formatRatio(p.Lang, *rep.ReviewShare)
 		}
+		b.Provinces = provinceRows(p, rep.Provinces)
 		if sc := rep.Scorecard; sc != nil {
 			for _, item := range []struct {
 				key   string

@@ -74,6 +74,8 @@ func newReconcileEnv(t *testing.T, db *store.DB) *reconcileEnv {
 		"dataset": dataset, "records": 40, "review_share": 0.075,
 		"statuses":  map[string]int64{"match": 30, "match_with_corrections": 5, "ambiguous": 3, "not_found": 1, "invalid": 1},
 		"scorecard": map[string]float64{"correct": 0.912, "complete": 0.85, "clean": 0.975, "live": 0.9},
+		"provinces": []map[string]any{{"code": "01", "name": "Thành phố Hà Nội", "statuses": map[string]int64{"ambiguous": 3},
+			"scorecard": map[string]any{"records": 38, "linked": 34, "correct": 0.934, "complete": 0.85, "clean": 0.97, "live": 0.88}}},
 	})
 	run, err := db.SaveReconcileRun(ctx, store.ReconcileRun{
 		Dataset: dataset, StartedAt: finished.Add(-2 * time.Minute), FinishedAt: finished, Records: 40,
@@ -147,6 +149,7 @@ func TestReconcilePages(t *testing.T) {
 		checkPage(t, "run", r)
 		contains(t, "run", r, "<h1>Đối soát "+dataset+"</h1>", "Bảng điểm: đúng, đủ, sạch, sống",
 			`<dd class="summary-count">91,2%</dd>`, `<dd class="summary-count">97,5%</dd>`, "Tỷ lệ bản ghi cần cán bộ quyết định: 7,5%.",
+			"Bảng điểm theo tỉnh", "<th scope=\"row\">Thành phố Hà Nội</th>", "93,4%",
 			"Khớp, có thông tin sai lệch", "75,0%", "Còn 3 trên 3 bản ghi chờ quyết định.", "Bản ghi twins", "(dòng 7 của tệp)",
 			// The record beside the twins, as the citizen page shows them.
 			"Cơ quan ghi", "Ứng viên 1", `<a href="/officer/citizens/`+twinAPID+`">Phạm Minh Tuấn</a>`, "06/06/1995", "0912000111",
