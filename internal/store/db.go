@@ -54,8 +54,10 @@ type DB struct {
 	// bulk is set while BulkWrites relaxes durability for a load.
 	bulk atomic.Bool
 	// writeDSN opens a connection like the writer's (SQLite), for the
-	// checkpointer of a bulk load.
+	// checkpointer.
 	writeDSN string
+	// stopCheckpoints stops the SQLite checkpointer and waits for it.
+	stopCheckpoints func()
 }
 
 // step calls the test failpoint, if any, after a step of a write.
@@ -103,6 +105,13 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 		writeQ[k] = v
 	}
 	writeQ.Add("_pragma", "cache_size(-65536)")
+	// Checkpoints (copying the WAL into the database file, and syncing it)
+	// are run by a connection of their own, off the writers' path: a commit
+	// that crossed SQLite's default threshold of 1,000 pages would copy
+	// them itself and keep every request behind it waiting tens of
+	// milliseconds. The writer checkpoints itself only past walLimit pages,
+	// should the checkpointer fall behind.
+	writeQ.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walLimit))
 	writeDSN := "file:" + path + "?" + writeQ.Encode()
 	q.Add("_pragma", "query_only(ON)")
 	q.Del("_txlock")
@@ -130,7 +139,54 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	return &DB{engine: SQLite, write: write, read: read, where: path, writeDSN: writeDSN}, nil
+	db := &DB{engine: SQLite, write: write, read: read, where: path, writeDSN: writeDSN}
+	if err := db.startCheckpoints(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// walLimit is the WAL size, in pages, past which the writer checkpoints
+// itself (64 MiB of 4 KiB pages).
+const walLimit = 16384
+
+// checkpointEvery is how often the checkpointer copies the WAL into the
+// database file.
+const checkpointEvery = 250 * time.Millisecond
+
+// startCheckpoints starts the SQLite checkpointer: a connection of its
+// own that runs a PASSIVE checkpoint every checkpointEvery. PASSIVE copies
+// what it can without waiting for the writer or blocking it; the writer
+// restarts the WAL from its beginning once everything was copied.
+func (db *DB) startCheckpoints() error {
+	ck, err := sql.Open("sqlite", db.writeDSN)
+	if err != nil {
+		return err
+	}
+	ck.SetMaxOpenConns(1)
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(checkpointEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				// An error (the database busy, or closing) only delays the
+				// copy to the next tick.
+				_, _ = ck.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)
+			}
+		}
+	}()
+	db.stopCheckpoints = func() {
+		close(stop)
+		<-stopped
+		ck.Close()
+	}
+	return nil
 }
 
 // OpenPostgres connects to the PostgreSQL database at dbURL.
@@ -166,6 +222,10 @@ func Open(ctx context.Context, dbURL, sqlitePath string) (*DB, error) {
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.stopCheckpoints != nil {
+		db.stopCheckpoints()
+		db.stopCheckpoints = nil
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())

@@ -503,11 +503,10 @@ func (db *DB) EachCitizen(ctx context.Context, fn func(registry.Citizen) error) 
 // before reporting the load done.
 //
 // On SQLite the writer also keeps a larger page cache (256 MiB, bounded
-// whatever the size of the load), and checkpoints move off its path: a
-// second connection copies the WAL into the database every second while
-// the writer goes on appending, so that the two share the machine's cores
-// and disk instead of taking turns. The writer checkpoints itself only if
-// the WAL passes 1 GiB.
+// whatever the size of the load), and checkpoints itself only if the WAL
+// passes 1 GiB: the checkpointer's connection (OpenSQLite) copies the WAL
+// into the database while the writer goes on appending, so that the two
+// share the machine's cores and disk instead of taking turns.
 func (db *DB) BulkWrites(ctx context.Context) (end func(context.Context) error, err error) {
 	if !db.bulk.CompareAndSwap(false, true) {
 		return nil, errors.New("a bulk load is already running")
@@ -529,35 +528,10 @@ func (db *DB) BulkWrites(ctx context.Context) (end func(context.Context) error, 
 			return nil, err
 		}
 	}
-	ck, err := sql.Open("sqlite", db.writeDSN)
-	if err != nil {
-		db.bulk.Store(false)
-		return nil, err
-	}
-	ck.SetMaxOpenConns(1)
-	stop, stopped := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(stopped)
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				// PASSIVE copies what it can without waiting for the
-				// writer; an error only delays the copy to the next tick.
-				_, _ = ck.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)
-			}
-		}
-	}()
 	return func(ctx context.Context) error {
 		defer db.bulk.Store(false)
-		close(stop)
-		<-stopped
-		ck.Close()
 		_, err1 := db.write.ExecContext(ctx, `PRAGMA synchronous = FULL`)
-		_, err2 := db.write.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 1000`)
+		_, err2 := db.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA wal_autocheckpoint = %d`, walLimit))
 		_, _ = db.write.ExecContext(ctx, `PRAGMA cache_size = -65536`)
 		// A full checkpoint writes the WAL into the database file and
 		// syncs it.
