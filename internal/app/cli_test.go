@@ -4,8 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"dancu/internal/config"
+	"dancu/internal/store"
+	"dancu/internal/store/storetest"
 )
 
 // run calls Main as a terminal would and returns what it printed.
@@ -134,4 +139,18 @@ func TestAddressResolve(t *testing.T) {
 	if code != 0 || out2 != out {
 		t.Fatalf("unquoted: exit %d\n%s\nwant\n%s", code, out2, out)
 	}
+}
+
+// onEngine is a fresh data directory for a test on engine: the
+// configuration of a server on it, and the database flags of a command.
+func onEngine(t *testing.T, engine store.Engine) (dir string, cfg config.Config, where []string) {
+	t.Helper()
+	dir = t.TempDir()
+	cfg = config.Config{DataDir: filepath.Join(dir, "data"), Addr: freeAddr(t)}
+	where = []string{"--data", cfg.DataDir}
+	if engine == store.Postgres {
+		cfg.DB = storetest.PostgresURL(t)
+		where = []string{"--db", cfg.DB, "--data", cfg.DataDir}
+	}
+	return dir, cfg, where
 }

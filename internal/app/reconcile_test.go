@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"dancu/internal/config"
-	"dancu/internal/store"
 	"dancu/internal/store/storetest"
 )
 
@@ -24,13 +22,7 @@ import (
 func TestReconcileCommandAndAPI(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
-			dir := t.TempDir()
-			cfg := config.Config{DataDir: filepath.Join(dir, "data"), Addr: freeAddr(t)}
-			where := []string{"--data", cfg.DataDir}
-			if engine == store.Postgres {
-				cfg.DB = storetest.PostgresURL(t)
-				where = []string{"--db", cfg.DB, "--data", cfg.DataDir}
-			}
+			dir, cfg, where := onEngine(t, engine)
 			cli := func(command string, args ...string) (string, string) {
 				t.Helper()
 				all := append(append(strings.Fields(command), where...), args...)

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"dancu/internal/config"
-	"dancu/internal/store"
 	"dancu/internal/store/storetest"
 )
 
@@ -25,13 +23,7 @@ import (
 func TestVerifyWhileServingAndAfterRestart(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
-			dir := t.TempDir()
-			cfg := config.Config{DataDir: filepath.Join(dir, "data"), Addr: freeAddr(t)}
-			where := []string{"--data", cfg.DataDir}
-			if engine == store.Postgres {
-				cfg.DB = storetest.PostgresURL(t)
-				where = []string{"--db", cfg.DB, "--data", cfg.DataDir}
-			}
+			dir, cfg, where := onEngine(t, engine)
 			// cli runs command (its words) with the database flags first.
 			cli := func(env map[string]string, command string, args ...string) string {
 				t.Helper()

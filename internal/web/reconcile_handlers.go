@@ -618,18 +618,8 @@ func (s *server) decideReview(w http.ResponseWriter, r *http.Request, a eid.Acco
 		return
 	}
 	ctx := r.Context()
-	itemID, err := strconv.ParseInt(r.PathValue("item"), 10, 64)
-	if err != nil {
-		s.errorPage(w, r, http.StatusNotFound, &a)
-		return
-	}
-	it, err := s.Reconcile.ReviewItem(ctx, itemID)
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound, &a)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, &a, err)
+	it, ok := byPathID(s, w, r, a, "item", s.Reconcile.ReviewItem)
+	if !ok {
 		return
 	}
 	var accepted pid.PID
@@ -656,7 +646,7 @@ func (s *server) decideReview(w http.ResponseWriter, r *http.Request, a eid.Acco
 		s.errorPageWith(w, r, http.StatusForbidden, &a, "error.review_area")
 		return
 	}
-	err = s.Reconcile.DecideReview(ctx, itemID, accepted, a.ID)
+	err = s.Reconcile.DecideReview(ctx, it.ID, accepted, a.ID)
 	switch {
 	case errors.Is(err, store.ErrInvalid):
 		s.errorPageWith(w, r, http.StatusBadRequest, &a, "error.review_candidate")
@@ -672,16 +662,16 @@ func (s *server) decideReview(w http.ResponseWriter, r *http.Request, a eid.Acco
 	if accepted == "" {
 		decision = store.DecisionRejected
 	}
-	s.log.InfoContext(ctx, "review decided", slog.Int64("item", itemID), slog.String("run", it.RunID),
+	s.log.InfoContext(ctx, "review decided", slog.Int64("item", it.ID), slog.String("run", it.RunID),
 		slog.String("decision", decision), slog.String("account", a.ID))
-	back := url.Values{"done": {strconv.FormatInt(itemID, 10)}}
+	back := url.Values{"done": {strconv.FormatInt(it.ID, 10)}}
 	if r.PostFormValue("pending") == "1" {
 		back.Set("pending", "1")
 	}
 	if n, err := strconv.Atoi(r.PostFormValue("page")); err == nil && n > 1 {
 		back.Set("page", strconv.Itoa(n))
 	}
-	http.Redirect(w, r, runURL(it.RunID)+"?"+back.Encode()+"#item-"+strconv.FormatInt(itemID, 10), http.StatusSeeOther)
+	http.Redirect(w, r, runURL(it.RunID)+"?"+back.Encode()+"#item-"+strconv.FormatInt(it.ID, 10), http.StatusSeeOther)
 }
 
 // Correction requests from a review item.
@@ -713,22 +703,35 @@ func correctableFrom(it store.ReviewItem) []string {
 	return out
 }
 
+// byPathID reads what the path's numeric wildcard name identifies with
+// get, answering the request itself (404 for a malformed or unknown ID)
+// and returning false when there is nothing to go on with.
+func byPathID[T any](s *server, w http.ResponseWriter, r *http.Request, a eid.Account, name string,
+	get func(context.Context, int64) (T, error)) (T, bool) {
+	var zero T
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil {
+		s.errorPage(w, r, http.StatusNotFound, &a)
+		return zero, false
+	}
+	v, err := get(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound, &a)
+		return zero, false
+	}
+	if err != nil {
+		s.fail(w, r, &a, err)
+		return zero, false
+	}
+	return v, true
+}
+
 // correctionItem reads the item of a correction request's form and the
 // candidates the officer may read, answering the request itself (and
 // returning false) when there is none.
 func (s *server) correctionItem(w http.ResponseWriter, r *http.Request, a eid.Account, cs *citizens) (store.ReviewItem, []pid.PID, bool) {
-	itemID, err := strconv.ParseInt(r.PathValue("item"), 10, 64)
-	if err != nil {
-		s.errorPage(w, r, http.StatusNotFound, &a)
-		return store.ReviewItem{}, nil, false
-	}
-	it, err := s.Reconcile.ReviewItem(r.Context(), itemID)
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound, &a)
-		return it, nil, false
-	}
-	if err != nil {
-		s.fail(w, r, &a, err)
+	it, ok := byPathID(s, w, r, a, "item", s.Reconcile.ReviewItem)
+	if !ok {
 		return it, nil, false
 	}
 	var readable []pid.PID
@@ -1059,18 +1062,8 @@ func (s *server) resolveCorrection(w http.ResponseWriter, r *http.Request, a eid
 		return
 	}
 	ctx := r.Context()
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.errorPage(w, r, http.StatusNotFound, &a)
-		return
-	}
-	c, err := s.Reconcile.CorrectionRequest(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound, &a)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, &a, err)
+	c, ok := byPathID(s, w, r, a, "id", s.Reconcile.CorrectionRequest)
+	if !ok {
 		return
 	}
 	status := r.PostFormValue("status")
@@ -1089,7 +1082,7 @@ func (s *server) resolveCorrection(w http.ResponseWriter, r *http.Request, a eid
 		s.errorPageWith(w, r, http.StatusForbidden, &a, "error.correction_area")
 		return
 	}
-	err = s.Reconcile.ResolveCorrectionRequest(ctx, id, status, a.ID)
+	err = s.Reconcile.ResolveCorrectionRequest(ctx, c.ID, status, a.ID)
 	switch {
 	case errors.Is(err, store.ErrInvalid):
 		s.errorPageWith(w, r, http.StatusConflict, &a, "error.correction_resolved")
@@ -1101,8 +1094,8 @@ func (s *server) resolveCorrection(w http.ResponseWriter, r *http.Request, a eid
 		s.fail(w, r, &a, err)
 		return
 	}
-	s.log.InfoContext(ctx, "correction request resolved", slog.Int64("request", id), slog.String("status", status), slog.String("account", a.ID))
-	ref := strconv.FormatInt(id, 10)
+	s.log.InfoContext(ctx, "correction request resolved", slog.Int64("request", c.ID), slog.String("status", status), slog.String("account", a.ID))
+	ref := strconv.FormatInt(c.ID, 10)
 	http.Redirect(w, r, "/officer/corrections?done="+ref, http.StatusSeeOther)
 }
 
