@@ -182,7 +182,9 @@ func writeFile(name string, data []byte) error {
 var reportTemplate string
 
 var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
-	"pct":   func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + " %" },
+	// A percentage is never broken from its number: a no-break space.
+	"pct":   func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "\u00a0%" },
+	"round": func(f float64) string { return groupDigits(int64(math.Round(f))) },
 	"num":   func(n int64) string { return groupDigits(n) },
 	"int64": func(n int) int64 { return int64(n) },
 	"count": func(m map[Status]int64, s string) int64 { return m[Status(s)] },
