@@ -53,7 +53,7 @@ func (m *Matcher) applyDecision(out *Outcome, s *scratch) bool {
 		return false
 	}
 	if d.Accepted != "" {
-		who, ok := m.reg.byPID[d.Accepted.Uint64()]
+		who, ok := m.reg.find(d.Accepted.Uint64())
 		if !ok {
 			return false // no longer in the register: match afresh
 		}

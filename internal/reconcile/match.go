@@ -261,7 +261,7 @@ func (m *Matcher) candidates(p *prepared, dst []int32, s *scratch) []int32 {
 			if who, ok := r.byOld[p.id]; ok && who >= 0 {
 				add(who)
 			}
-		} else if who, ok := r.byPID[p.id]; ok {
+		} else if who, ok := r.find(p.id); ok {
 			add(who)
 		}
 	}
@@ -317,7 +317,7 @@ func (m *Matcher) neighbours(number uint64, dst []int32) []int32 {
 		return n
 	}
 	try := func() {
-		if who, ok := m.reg.byPID[value()]; ok && !slices.Contains(dst, who) && len(dst) < maxCandidates+64 {
+		if who, ok := m.reg.find(value()); ok && !slices.Contains(dst, who) && len(dst) < maxCandidates+64 {
 			dst = append(dst, who)
 		}
 	}

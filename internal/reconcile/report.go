@@ -308,7 +308,7 @@ func cmpString(a, b string) int {
 // RegisterValue is the register's value of a compared field for a linked
 // record, as corrections show it.
 func (reg *Register) RegisterValue(number pid.PID, field string) (string, bool) {
-	who, ok := reg.byPID[number.Uint64()]
+	who, ok := reg.find(number.Uint64())
 	if !ok {
 		return "", false
 	}
