@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -342,4 +343,29 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// A file none of whose records resembles a citizen still completes: every
+// record is reported, with its errors, rather than the run failing for
+// want of pairs to fit the model on.
+func TestAListOfStrangersCompletes(t *testing.T) {
+	reg, _ := fixture(t)
+	rows := [][]string{
+		{"subscriber_id", "id_number", "full_name", "date_of_birth", "gender"},
+		{"A", "", "Ông Văn Không", "01/01/1970", "Nam"},
+		{"B", "", "", "xx", "Nam"},
+		{"C", "", "Bà Thị Chưa", "1901", "Nữ"},
+	}
+	var statuses []Status
+	rep, err := Run(context.Background(), reg, Config{
+		Dataset: "strangers", Open: datasetFile(t, rows), Input: input.Options{Columns: map[string]string{"record_key": "subscriber_id", "pid": "id_number"}},
+		Sink: func(o *Outcome) error { statuses = append(statuses, o.Status); return nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Status{StatusNotFound, StatusInvalid, StatusNotFound}
+	if !slices.Equal(statuses, want) || rep.Errors.Rows != 1 {
+		t.Errorf("statuses %v (want %v), %d rows with errors", statuses, want, rep.Errors.Rows)
+	}
 }

@@ -117,7 +117,11 @@ func Fit(ctx context.Context, reg *Register, cfg *Config) (*fellegi.Params, erro
 		}
 	}
 	if pairs.Total() == 0 {
-		return nil, errors.New("fit the model: no record of the sample has a candidate in the register; check --columns")
+		// No record of the sample resembles a citizen (an unreadable file,
+		// the wrong columns, a list of strangers): nothing to learn from,
+		// and nothing a model could link. The run goes on with prior
+		// guesses, so that the report lists every record and its errors.
+		return priorParams(&random)
 	}
 	u, err := fellegi.EstimateU(model, &random)
 	if err != nil {
@@ -305,4 +309,35 @@ func priorLogOdds(none float64, n int) float64 {
 		none = DefaultPriorNone
 	}
 	return math.Log2((1 - none) / (none * float64(max(n, 1))))
+}
+
+// priorParams are the parameters of a run whose sample holds no candidate
+// pair: u from the random pairs if there are any, else even; m 0.9 on
+// each field's exact level and the rest shared evenly.
+func priorParams(random *fellegi.Counts) (*fellegi.Params, error) {
+	even := func(exactShare float64) fellegi.Probabilities {
+		p := make(fellegi.Probabilities, len(model.Fields))
+		for i, f := range model.Fields {
+			p[i] = make([]float64, len(f.Levels))
+			n := len(f.Levels) - 1
+			for l := 1; l <= n; l++ {
+				switch {
+				case exactShare == 0:
+					p[i][l] = 1 / float64(n)
+				case l == f.Exact:
+					p[i][l] = exactShare
+				default:
+					p[i][l] = (1 - exactShare) / float64(n-1)
+				}
+			}
+		}
+		return p
+	}
+	u := even(0)
+	if random.Total() > 0 {
+		if est, err := fellegi.EstimateU(model, random); err == nil {
+			u = est
+		}
+	}
+	return fellegi.NewParams(model, 0.5, even(0.9), u)
 }
