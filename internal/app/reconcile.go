@@ -43,7 +43,7 @@ func reconcileCommand() command {
 			maxPer := fs.Int("max-per-citizen", 0, "flag records beyond the first N of one citizen as over_limit (0: no limit)")
 			out := fs.String("out", "", "the directory to write records.csv, report.json and report.html into (created if needed)")
 			dataset := fs.String("dataset", "", "the dataset's name, under which officers' decisions are kept (default: the file's name)")
-			asOf := fs.String("as-of", "", "the date the dataset describes, yyyy-mm-dd (default: today)")
+			asOf := fs.String("as-of", "", "the date the dataset describes, yyyy-mm-dd (default: today); deaths after it are counted apart in the scorecard")
 			var th fellegi.Thresholds
 			fs.Var(&th, "thresholds", "link and review thresholds on the match probability, e.g. link=0.9999,review=0.9 (default "+fellegi.DefaultThresholds().String()+")")
 			sample := fs.Int("sample", reconcile.DefaultSampleSize, "records the model is fitted on")

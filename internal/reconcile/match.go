@@ -9,6 +9,7 @@ import (
 	"dancu/internal/pid"
 	"dancu/internal/reconcile/fellegi"
 	"dancu/internal/reconcile/input"
+	"dancu/internal/registry"
 )
 
 // Status is a record's link class.
@@ -56,6 +57,9 @@ type Outcome struct {
 	// the register, for a linked record.
 	Differing uint8
 	Deceased  bool
+	// DiedOn is the linked citizen's date of death, possibly partial, when
+	// the register knows it.
+	DiedOn registry.Date
 	// Candidates holds, for an ambiguous record, the best few candidates,
 	// best first.
 	Candidates []Candidate
@@ -210,6 +214,9 @@ func (m *Matcher) link(out *Outcome, c Candidate) {
 	out.PID = c.PID
 	out.Probability = c.Probability
 	out.Deceased = person.deceased
+	if person.deceased {
+		out.DiedOn = person.death.date()
+	}
 	if person.province != 0 {
 		out.Province = person.province
 	}

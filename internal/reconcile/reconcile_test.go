@@ -369,3 +369,27 @@ func TestAListOfStrangersCompletes(t *testing.T) {
 		t.Errorf("statuses %v (want %v), %d rows with errors", statuses, want, rep.Errors.Rows)
 	}
 }
+
+// The dead are told apart by the dataset's date: listed while alive and
+// not kept up, or listed dead.
+func TestDeadSinceTheDatasetsDate(t *testing.T) {
+	reg, _ := fixture(t)
+	rows := [][]string{
+		{"subscriber_id", "id_number", "full_name", "date_of_birth", "gender"},
+		{"dead", "079085000777", "Lê Hoàng Phúc", "1985", "Nam"},
+		{"alive", "001090012345", "Nguyễn Văn An", "07/03/1990", "Nam"},
+	}
+	for _, c := range []struct {
+		asOf  registry.Date
+		since int64
+	}{{registry.MustDate("2024-01-01"), 1}, {registry.MustDate("2025-01-01"), 0}, {registry.Date{}, 0}} {
+		rep, err := Run(context.Background(), reg, Config{Dataset: "dead", Open: datasetFile(t, rows), AsOf: c.asOf,
+			Input: input.Options{Columns: map[string]string{"record_key": "subscriber_id", "pid": "id_number"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Scorecard.Dead != 1 || rep.Scorecard.DeadSince != c.since || rep.Scorecard.Live != 0.5 {
+			t.Errorf("as of %v: dead %d, since %d (want %d), live %.2f", c.asOf, rep.Scorecard.Dead, rep.Scorecard.DeadSince, c.since, rep.Scorecard.Live)
+		}
+	}
+}

@@ -51,6 +51,7 @@ type person struct {
 	nameOff  uint32
 	nameLen  uint16
 	dob      packedDate
+	death    packedDate
 	commune  int32  // 2025 commune code of the permanent address, 0 if none
 	province uint16 // index in Register.provinces + 1, 0 if none
 	gender   pid.Gender
@@ -182,7 +183,7 @@ func Load(ctx context.Context, units *adminunit.Directory, each func(context.Con
 		if n == pid.InvalidUint64 {
 			return nil
 		}
-		p := person{pid: n, dob: packDate(c.DateOfBirth), gender: c.Gender,
+		p := person{pid: n, dob: packDate(c.DateOfBirth), death: packDate(c.DateOfDeath), gender: c.Gender,
 			deceased: c.Status == registry.StatusDeceased}
 		if k, ok := digits(c.OldIDNumber); ok {
 			p.oldID = k

@@ -9,6 +9,7 @@ import (
 	"dancu/internal/pid"
 	"dancu/internal/reconcile/fellegi"
 	"dancu/internal/reconcile/input"
+	"dancu/internal/registry"
 )
 
 // Report summarises a run: report.json is this, and report.html shows it.
@@ -47,6 +48,8 @@ type Report struct {
 	firstOf   map[uint64]firstRecord
 	units     *adminunit.Directory
 	present   uint8 // the fields the dataset maps
+	// AsOf is the date the dataset describes (today when not given).
+	AsOf registry.Date `json:"as_of"`
 }
 
 type firstRecord struct {
@@ -64,7 +67,10 @@ type firstRecord struct {
 //   - Clean ("sạch"): the share of records that are neither a repeat of a
 //     citizen already listed, nor invalid, nor carry an invalid value.
 //   - Live ("sống"): of the linked records, the share whose citizen is
-//     alive and still lives at the address given (when one is).
+//     alive and still lives at the address given (when one is). Dead
+//     counts the others' citizens who died, DeadSince those who died after
+//     the dataset's date (Config.AsOf): the list was right then and has
+//     not been kept up; the rest were listed dead.
 type Scorecard struct {
 	Correct  float64 `json:"correct"`
 	Complete float64 `json:"complete"`
@@ -79,6 +85,7 @@ type Scorecard struct {
 	FieldsFilled int64 `json:"fields_filled"`
 	Unclean      int64 `json:"unclean"`
 	Dead         int64 `json:"dead"`
+	DeadSince    int64 `json:"dead_since_as_of"`
 	Moved        int64 `json:"moved"`
 }
 
@@ -146,6 +153,10 @@ func newReport(reg *Register, cfg *Config, params *fellegi.Params) *Report {
 		r.Statuses[s] = 0
 	}
 	r.present = mappedFields(cfg.Input.Columns)
+	r.AsOf = cfg.AsOf
+	if r.AsOf.IsZero() {
+		r.AsOf = registry.DateOf(time.Now())
+	}
 	return r
 }
 
@@ -213,11 +224,11 @@ func (r *Report) add(o *Outcome) {
 		r.provinces[o.Province] = p
 	}
 	p.Statuses[o.Status]++
-	r.Scorecard.count(o, r.present, linked)
-	p.Scorecard.count(o, r.present, linked)
+	r.Scorecard.count(o, r.present, linked, r.AsOf)
+	p.Scorecard.count(o, r.present, linked, r.AsOf)
 }
 
-func (s *Scorecard) count(o *Outcome, mapped uint8, linked bool) {
+func (s *Scorecard) count(o *Outcome, mapped uint8, linked bool, asOf registry.Date) {
 	s.Records++
 	for f := range numFields {
 		bit := uint8(1) << f
@@ -248,6 +259,9 @@ func (s *Scorecard) count(o *Outcome, mapped uint8, linked bool) {
 	switch {
 	case o.Deceased:
 		s.Dead++
+		if o.DiedOn.Year != 0 && o.DiedOn.SurelyAfter(asOf) {
+			s.DeadSince++
+		}
 	case o.present&(1<<fieldAddress) != 0 && o.Differing&(1<<fieldAddress) != 0:
 		s.Moved++
 	}
