@@ -132,19 +132,6 @@ func corrections(m map[string]string) string {
 	return strings.Join(parts, ";")
 }
 
-func differingList(bits uint8) string {
-	if bits == 0 {
-		return ""
-	}
-	var parts []string
-	for f := range numFields {
-		if bits&(1<<f) != 0 {
-			parts = append(parts, outputNames[f])
-		}
-	}
-	return strings.Join(parts, ";")
-}
-
 func boolText(b bool) string {
 	if b {
 		return "true"

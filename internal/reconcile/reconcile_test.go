@@ -393,3 +393,17 @@ func TestDeadSinceTheDatasetsDate(t *testing.T) {
 		}
 	}
 }
+
+// differingList writes the differing bits as records.csv does.
+func differingList(bits uint8) string {
+	if bits == 0 {
+		return ""
+	}
+	var parts []string
+	for f := range numFields {
+		if bits&(1<<f) != 0 {
+			parts = append(parts, outputNames[f])
+		}
+	}
+	return strings.Join(parts, ";")
+}

@@ -126,20 +126,14 @@ type ModelSummary struct {
 	Explanation string `json:"explanation"`
 }
 
+// newReport starts the report of a run whose cfg has its defaults
+// filled.
 func newReport(reg *Register, cfg *Config, params *fellegi.Params) *Report {
-	th := cfg.Thresholds
-	if th == (fellegi.Thresholds{}) {
-		th = fellegi.DefaultThresholds()
-	}
-	sample := cfg.SampleSize
-	if sample <= 0 {
-		sample = DefaultSampleSize
-	}
 	r := &Report{
 		Dataset: cfg.Dataset, Citizens: reg.Len(), Statuses: map[Status]int64{}, Differing: map[string]int64{},
 		MaxPerCitizen: cfg.MaxPerCitizen,
 		Errors:        ErrorSummary{ByKind: map[input.Kind]int64{}},
-		Model: ModelSummary{Params: params, Thresholds: th, SampleSize: sample,
+		Model: ModelSummary{Params: params, Thresholds: cfg.Thresholds, SampleSize: cfg.SampleSize,
 			Explanation: "Each record is compared with its candidates, the citizens that share its number or a blocking key " +
 				"(name and year of birth, name and date, phone…). A candidate's weight is log2(m/u) summed over the fields " +
 				"both sides give, an exact agreement on the full name counting more the rarer the name is in the register. " +
@@ -154,9 +148,6 @@ func newReport(reg *Register, cfg *Config, params *fellegi.Params) *Report {
 	}
 	r.present = mappedFields(cfg.Input.Columns)
 	r.AsOf = cfg.AsOf
-	if r.AsOf.IsZero() {
-		r.AsOf = registry.DateOf(time.Now())
-	}
 	return r
 }
 

@@ -85,10 +85,8 @@ func Fit(ctx context.Context, reg *Register, cfg *Config) (*fellegi.Params, erro
 	if err != nil {
 		return nil, err
 	}
+	cfg.fill()
 	size := cfg.SampleSize
-	if size <= 0 {
-		size = DefaultSampleSize
-	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x7265636f6e63696c))
 	m := &Matcher{reg: reg}
 	var s scratch
@@ -137,6 +135,27 @@ func Fit(ctx context.Context, reg *Register, cfg *Config) (*fellegi.Params, erro
 	return params, nil
 }
 
+// fill sets the settings left zero to their defaults. Fit, Match and Run
+// each call it (it is idempotent), so that the defaults are decided here
+// only.
+func (c *Config) fill() {
+	if c.SampleSize <= 0 {
+		c.SampleSize = DefaultSampleSize
+	}
+	if c.Thresholds == (fellegi.Thresholds{}) {
+		c.Thresholds = fellegi.DefaultThresholds()
+	}
+	if c.PriorNone <= 0 || c.PriorNone >= 1 {
+		c.PriorNone = DefaultPriorNone
+	}
+	if c.AsOf.IsZero() {
+		c.AsOf = registry.DateOf(time.Now())
+	}
+	if c.Workers <= 0 {
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
+}
+
 // batch is a run of consecutive records.
 type batch struct {
 	seq      int
@@ -159,15 +178,10 @@ func Match(ctx context.Context, reg *Register, params *fellegi.Params, cfg *Conf
 	if err != nil {
 		return err
 	}
-	m := &Matcher{reg: reg, params: params, thresholds: cfg.Thresholds, decisions: cfg.Decisions}
-	if m.thresholds == (fellegi.Thresholds{}) {
-		m.thresholds = fellegi.DefaultThresholds()
-	}
-	m.prior = priorLogOdds(cfg.PriorNone, reg.Len())
+	cfg.fill()
+	m := &Matcher{reg: reg, params: params, thresholds: cfg.Thresholds, decisions: cfg.Decisions,
+		prior: priorLogOdds(cfg.PriorNone, reg.Len())}
 	workers := cfg.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	todo := make(chan *batch, workers*2)
@@ -281,6 +295,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // filled in), and the summary is returned.
 func Run(ctx context.Context, reg *Register, cfg Config) (*Report, error) {
 	start := time.Now()
+	cfg.fill()
 	params, err := Fit(ctx, reg, &cfg)
 	if err != nil {
 		return nil, err
@@ -305,9 +320,6 @@ func Run(ctx context.Context, reg *Register, cfg Config) (*Report, error) {
 // priorLogOdds is the prior log2 odds that a record is a given one of n
 // citizens when a share none of the records is none of them.
 func priorLogOdds(none float64, n int) float64 {
-	if none <= 0 || none >= 1 {
-		none = DefaultPriorNone
-	}
 	return math.Log2((1 - none) / (none * float64(max(n, 1))))
 }
 
