@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -160,9 +159,7 @@ func (s *server) citizen(w http.ResponseWriter, r *http.Request, a eid.Account) 
 		return
 	}
 	if !a.Can(eid.ReadCitizen, PlaceOf(v)) {
-		s.log.InfoContext(ctx, "forbidden", slog.String("route", r.Pattern), slog.String("account", a.ID),
-			slog.String("role", string(a.Role)), slog.String("area", a.Area), slog.String("action", string(eid.ReadCitizen)))
-		s.errorPage(w, r, http.StatusForbidden, &a)
+		s.refuse(w, r, a, eid.ReadCitizen, "")
 		return
 	}
 	p := s.newPage(w, r, "citizen.title")

@@ -641,9 +641,7 @@ func (s *server) decideReview(w http.ResponseWriter, r *http.Request, a eid.Acco
 		return
 	}
 	if !ok {
-		s.log.InfoContext(ctx, "forbidden", slog.String("route", r.Pattern), slog.String("account", a.ID),
-			slog.String("role", string(a.Role)), slog.String("area", a.Area), slog.String("action", string(eid.RecordEvent)))
-		s.errorPageWith(w, r, http.StatusForbidden, &a, "error.review_area")
+		s.refuse(w, r, a, eid.RecordEvent, "error.review_area")
 		return
 	}
 	err = s.Reconcile.DecideReview(ctx, it.ID, accepted, a.ID)
@@ -1077,9 +1075,7 @@ func (s *server) resolveCorrection(w http.ResponseWriter, r *http.Request, a eid
 		return
 	}
 	if !a.Can(eid.RecordEvent, place) {
-		s.log.InfoContext(ctx, "forbidden", slog.String("route", r.Pattern), slog.String("account", a.ID),
-			slog.String("role", string(a.Role)), slog.String("area", a.Area), slog.String("action", string(eid.RecordEvent)))
-		s.errorPageWith(w, r, http.StatusForbidden, &a, "error.correction_area")
+		s.refuse(w, r, a, eid.RecordEvent, "error.correction_area")
 		return
 	}
 	err = s.Reconcile.ResolveCorrectionRequest(ctx, c.ID, status, a.ID)

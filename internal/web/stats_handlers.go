@@ -300,6 +300,18 @@ func clipInput(v string) string {
 	return v[:cut]
 }
 
+// refuse logs that a was refused action here and answers the 403 page,
+// with the message of key ("" for the page's own).
+func (s *server) refuse(w http.ResponseWriter, r *http.Request, a eid.Account, action eid.Action, key string) {
+	s.log.InfoContext(r.Context(), "forbidden", slog.String("route", r.Pattern), slog.String("account", a.ID),
+		slog.String("role", string(a.Role)), slog.String("area", a.Area), slog.String("action", string(action)))
+	if key == "" {
+		s.errorPage(w, r, http.StatusForbidden, &a)
+		return
+	}
+	s.errorPageWith(w, r, http.StatusForbidden, &a, key)
+}
+
 // allowed reports whether a may take action, an administrator's, and
 // answers the 403 page when not.
 func (s *server) allowed(w http.ResponseWriter, r *http.Request, a eid.Account, action eid.Action) bool {
