@@ -211,14 +211,23 @@ func batchFormat(r *http.Request) (rowfile.Format, error) {
 		}
 		return format, nil
 	}
+	if f := contentFormat(r); f != "" {
+		return rowfile.Format(f), nil
+	}
+	return "", badRequest{code: "invalid_format", detail: "send Content-Type text/csv or application/x-ndjson (or ?format=csv|ndjson)"}
+}
+
+// contentFormat is the upload format an upload's Content-Type names,
+// "csv" or "ndjson", or "" for any other.
+func contentFormat(r *http.Request) string {
 	ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
 	switch strings.TrimSpace(strings.ToLower(ct)) {
 	case "text/csv":
-		return rowfile.CSV, nil
+		return "csv"
 	case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/json-lines":
-		return rowfile.NDJSON, nil
+		return "ndjson"
 	}
-	return "", badRequest{code: "invalid_format", detail: "send Content-Type text/csv or application/x-ndjson (or ?format=csv|ndjson)"}
+	return ""
 }
 
 // retryAfter is how long a refused client should wait, in whole seconds.

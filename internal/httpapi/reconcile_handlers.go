@@ -72,17 +72,9 @@ func (s *server) reconcileUpload(w http.ResponseWriter, r *http.Request, p agenc
 		req.Input.Columns = cols
 	}
 	req.Input.DateFormat = q.Get("date_format")
-	switch f := strings.ToLower(q.Get("format")); {
-	case f != "":
-		req.Input.Format = input.Format(f)
-	default:
-		ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
-		switch strings.TrimSpace(strings.ToLower(ct)) {
-		case "text/csv":
-			req.Input.Format = input.CSV
-		case "application/x-ndjson", "application/ndjson", "application/jsonl":
-			req.Input.Format = input.NDJSON
-		}
+	req.Input.Format = input.Format(strings.ToLower(q.Get("format")))
+	if req.Input.Format == "" {
+		req.Input.Format = input.Format(contentFormat(r)) // "" lets the reader tell from the contents
 	}
 	if v := q.Get("max_per_citizen"); v != "" {
 		n, err := strconv.Atoi(v)
