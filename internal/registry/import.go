@@ -13,7 +13,10 @@ import (
 // BatchStore is a Store that can commit many events in one transaction, as
 // an import does: all of them or none.
 type BatchStore interface {
-	CommitBatch(ctx context.Context, commits []Commit) error
+	// PrepareBatch turns commits into the store's rows on the caller's
+	// goroutine and returns the function that writes them, which may run
+	// on another while the caller builds the next batch.
+	PrepareBatch(commits []Commit) (write func(context.Context) error, err error)
 }
 
 // Outcome is what an import did with one row.
@@ -160,14 +163,17 @@ func (im *Importer) Flush(ctx context.Context) error {
 	}
 	b := &inflightBatch{rows: rows, done: make(chan error, 1)}
 	im.inflight = b
-	go func() {
-		bs, ok := im.s.store.(BatchStore)
-		if !ok {
-			b.done <- errBatchUnsupported
-			return
-		}
-		b.done <- bs.CommitBatch(ctx, commits)
-	}()
+	bs, ok := im.s.store.(BatchStore)
+	if !ok {
+		b.done <- errBatchUnsupported
+		return nil
+	}
+	write, err := bs.PrepareBatch(commits)
+	if err != nil {
+		b.done <- err
+		return nil
+	}
+	go func() { b.done <- write(ctx) }()
 	return nil
 }
 
@@ -293,9 +299,6 @@ func (im *Importer) build(ctx context.Context, ov *overlay, line int64, r Record
 	}
 	c, err := w.commit(KindInitialRegistration, meta)
 	if err != nil {
-		return Commit{}, "", err
-	}
-	if err := c.Encode(); err != nil {
 		return Commit{}, "", err
 	}
 	return c, Imported, nil

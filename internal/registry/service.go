@@ -53,47 +53,6 @@ type Commit struct {
 	// of the permanent address ("" when none or undecided), which the
 	// store indexes for per-area work.
 	Communes map[pid.PID]string
-	// Encoded, when set, holds the JSON of the event's body and of each record
-	// (in the order of the slices above), made ahead by Encode so that a
-	// store need not encode while it holds the write lock.
-	Encoded *EncodedCommit
-}
-
-// EncodedCommit is the JSON of a Commit's event body (Event.Body) and
-// records.
-type EncodedCommit struct {
-	Event      []byte
-	Citizens   [][]byte
-	Households [][]byte
-	Residences [][]byte
-}
-
-// Encode fills c.Encoded. An import encodes each commit while the batch
-// before it is being written.
-func (c *Commit) Encode() error {
-	e := &EncodedCommit{}
-	var err error
-	if e.Event, err = json.Marshal(c.Event.Body()); err != nil {
-		return err
-	}
-	for _, list := range []struct {
-		n   int
-		at  func(int) any
-		out *[][]byte
-	}{
-		{len(c.Citizens), func(i int) any { return c.Citizens[i] }, &e.Citizens},
-		{len(c.Households), func(i int) any { return c.Households[i] }, &e.Households},
-		{len(c.Residences), func(i int) any { return c.Residences[i] }, &e.Residences},
-	} {
-		*list.out = make([][]byte, list.n)
-		for i := range list.n {
-			if (*list.out)[i], err = json.Marshal(list.at(i)); err != nil {
-				return err
-			}
-		}
-	}
-	c.Encoded = e
-	return nil
 }
 
 // Query finds citizens.

@@ -2,10 +2,16 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"dancu/internal/pid"
 	"dancu/internal/registry"
@@ -31,14 +37,14 @@ var sqliteRowsPerInsert = 1
 
 // batchWriter collects the rows of a batch, table by table.
 type batchWriter struct {
-	rowsPerInsert                                      int // 0: as many as maxParams allows
-	events, claims, citizenVersions, householdVersions [][]any
-	citizens                                           map[pid.PID]*finalRow
-	citizenOrder                                       []pid.PID
-	households                                         map[string]*finalRow
-	householdOrder                                     []string
-	residences                                         map[string][]any
-	residenceOrder                                     []string
+	rowsPerInsert                   int // 0: as many as maxParams allows
+	events, claims, citizenVersions [][]any
+	citizens                        map[pid.PID]*finalRow
+	citizenOrder                    []pid.PID
+	households                      map[string]*finalHousehold
+	householdOrder                  []string
+	residences                      map[string][]any
+	residenceOrder                  []string
 }
 
 // finalRow is a record's last state in the batch, its versions-table row
@@ -52,16 +58,35 @@ type finalRow struct {
 	head    bool
 }
 
+// finalHousehold is a household's last state in the batch, encoded when
+// the batch is complete: a household that members join row after row is
+// encoded once per batch, not once per member.
+type finalHousehold struct {
+	h       registry.Household
+	eventID string
+	at      int64
+	before  int64
+	args    []any
+}
+
 func newBatchWriter(engine Engine) *batchWriter {
 	rows := 0
 	if engine == SQLite {
 		rows = sqliteRowsPerInsert
 	}
-	return &batchWriter{rowsPerInsert: rows, citizens: map[pid.PID]*finalRow{}, households: map[string]*finalRow{}, residences: map[string][]any{}}
+	return &batchWriter{rowsPerInsert: rows, citizens: map[pid.PID]*finalRow{}, households: map[string]*finalHousehold{}, residences: map[string][]any{}}
 }
 
+// add turns a commit into rows.
+//
+// A household version that a later commit of the same batch replaces is
+// not kept in household_versions: the events of the batch hold each
+// change to its members (before and after), and the batch is one
+// transaction, so no reader ever saw that version. This is what lets an
+// import write a household of six once instead of six times.
 func (b *batchWriter) add(c registry.Commit) error {
-	ev, enc, edata, err := eventOf(c)
+	ev := c.Event
+	edata, err := json.Marshal(ev.Body())
 	if err != nil {
 		return err
 	}
@@ -70,23 +95,16 @@ func (b *batchWriter) add(c registry.Commit) error {
 	for _, number := range c.ClaimPIDs {
 		b.claims = append(b.claims, []any{string(number), at})
 	}
-	for i, h := range c.Households {
-		data, err := encoded(at1(enc.Households, i), h)
-		if err != nil {
-			return err
-		}
-		args := householdRow(h, data, ev.ID, at)
-		version := []any{h.ID, h.Version, ev.ID, at, string(data)}
+	for _, h := range c.Households {
 		if f, ok := b.households[h.ID]; ok {
-			b.householdVersions = append(b.householdVersions, f.version) // replaced within the batch
-			f.args, f.version = args, version
+			f.h, f.eventID, f.at = h, ev.ID, at
 		} else {
-			b.households[h.ID] = &finalRow{args: args, version: version, before: h.Version - 1}
+			b.households[h.ID] = &finalHousehold{h: h, eventID: ev.ID, at: at, before: h.Version - 1}
 			b.householdOrder = append(b.householdOrder, h.ID)
 		}
 	}
-	for i, ct := range c.Citizens {
-		data, err := encoded(at1(enc.Citizens, i), ct)
+	for _, ct := range c.Citizens {
+		data, err := json.Marshal(ct)
 		if err != nil {
 			return err
 		}
@@ -101,8 +119,8 @@ func (b *batchWriter) add(c registry.Commit) error {
 			b.citizenOrder = append(b.citizenOrder, ct.PID)
 		}
 	}
-	for i, r := range c.Residences {
-		data, err := encoded(at1(enc.Residences, i), r)
+	for _, r := range c.Residences {
+		data, err := encodeResidence(r)
 		if err != nil {
 			return err
 		}
@@ -114,9 +132,22 @@ func (b *batchWriter) add(c registry.Commit) error {
 	return nil
 }
 
+// finish encodes the households at their last state in the batch.
+func (b *batchWriter) finish() error {
+	for _, id := range b.householdOrder {
+		f := b.households[id]
+		data, err := json.Marshal(f.h)
+		if err != nil {
+			return err
+		}
+		f.args = householdRow(f.h, data, f.eventID, f.at)
+	}
+	return nil
+}
+
 // write writes the batch: events first and records before what refers to
 // them (foreign keys are checked at once).
-func (b *batchWriter) write(ctx context.Context, tx *txExec) error {
+func (b *batchWriter) write(ctx context.Context, tx execer) error {
 	if err := b.insertRows(ctx, tx, "events", "id, kind, pid, effective_date, recorded_at, actor, legal_basis, data", "", b.events); err != nil {
 		return err
 	}
@@ -139,9 +170,6 @@ func (b *batchWriter) write(ctx context.Context, tx *txExec) error {
 		}
 	}
 	if err := b.insertNew(ctx, tx, "households", householdColumns, "id", newHouseholds); err != nil {
-		return err
-	}
-	if err := b.insertRows(ctx, tx, "household_versions", "id, version, event_id, recorded_at, data", "", b.householdVersions); err != nil {
 		return err
 	}
 	// Members who stop being a head are written before the one who
@@ -180,16 +208,28 @@ func (b *batchWriter) write(ctx context.Context, tx *txExec) error {
 
 // insertNew inserts records that must not exist yet; one that does means
 // a concurrent writer created it first: registry.ErrConflict.
-func (b *batchWriter) insertNew(ctx context.Context, tx *txExec, table, columns, key string, rows [][]any) error {
+func (b *batchWriter) insertNew(ctx context.Context, tx execer, table, columns, key string, rows [][]any) error {
 	return b.insertChunks(ctx, tx, table, columns, "ON CONFLICT ("+key+") DO NOTHING", rows, true)
 }
 
-func (b *batchWriter) insertRows(ctx context.Context, tx *txExec, table, columns, suffix string, rows [][]any) error {
+func (b *batchWriter) insertRows(ctx context.Context, tx execer, table, columns, suffix string, rows [][]any) error {
 	return b.insertChunks(ctx, tx, table, columns, suffix, rows, false)
 }
 
-func (b *batchWriter) insertChunks(ctx context.Context, tx *txExec, table, columns, suffix string, rows [][]any, all bool) error {
+func (b *batchWriter) insertChunks(ctx context.Context, tx execer, table, columns, suffix string, rows [][]any, all bool) error {
 	if len(rows) == 0 {
+		return nil
+	}
+	if c, ok := tx.(copier); ok {
+		// COPY has no ON CONFLICT: a row that exists already fails the
+		// batch as a conflict, and the importer redoes its rows one by
+		// one, through the statements that have.
+		if err := c.copyRows(ctx, table, strings.Split(columns, ", "), rows); err != nil {
+			if isUniqueViolation(err) {
+				return fmt.Errorf("write %s: %w", table, registry.ErrConflict)
+			}
+			return fmt.Errorf("write %s: %w", table, err)
+		}
 		return nil
 	}
 	width := len(rows[0])
@@ -256,3 +296,66 @@ func insertSQL(table, columns, suffix string, width, n int) string {
 	}
 	return b.String()
 }
+
+// execer runs a batch's statements: txExec in a database/sql transaction,
+// pgxExec in a pgx one (PostgreSQL).
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// copier is an execer that loads new rows with COPY, which PostgreSQL
+// parses and inserts several times faster than multi-row INSERTs.
+type copier interface {
+	copyRows(ctx context.Context, table string, columns []string, rows [][]any) error
+}
+
+// writePostgres writes a batch in a transaction of the pgx connection
+// under database/sql's, for COPY.
+func (db *DB) writePostgres(ctx context.Context, b *batchWriter) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("begin: unexpected driver connection %T", dc)
+		}
+		return pgx.BeginFunc(ctx, sc.Conn(), func(tx pgx.Tx) error {
+			if db.bulk.Load() {
+				if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit TO off`); err != nil {
+					return err
+				}
+			}
+			return b.write(ctx, pgxExec{tx})
+		})
+	})
+}
+
+type pgxExec struct{ tx pgx.Tx }
+
+func (x pgxExec) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	tag, err := x.tx.Exec(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgxResult(tag.RowsAffected()), nil
+}
+
+func (x pgxExec) copyRows(ctx context.Context, table string, columns []string, rows [][]any) error {
+	n, err := x.tx.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+	if err == nil && n != int64(len(rows)) {
+		err = fmt.Errorf("copied %d of %d rows", n, len(rows))
+	}
+	return err
+}
+
+// pgxResult is the sql.Result of a statement run through pgx.
+type pgxResult int64
+
+func (r pgxResult) LastInsertId() (int64, error) {
+	return 0, errors.New("no insert id on PostgreSQL")
+}
+
+func (r pgxResult) RowsAffected() (int64, error) { return int64(r), nil }

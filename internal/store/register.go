@@ -40,12 +40,52 @@ func (db *DB) Household(ctx context.Context, id string) (registry.Household, err
 
 // Residences lists a citizen's residence registrations, newest first.
 func (db *DB) Residences(ctx context.Context, number pid.PID) ([]registry.Residence, error) {
-	rows, err := db.read.QueryContext(ctx,
-		`SELECT data FROM residences WHERE pid = $1 ORDER BY start_date DESC, id DESC`, string(number))
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT id, pid, kind, active, start_date, end_date, event_id, data
+		FROM residences WHERE pid = $1 ORDER BY start_date DESC, id DESC`, string(number))
 	if err != nil {
 		return nil, fmt.Errorf("list residences of %s: %w", number, err)
 	}
-	return collectJSON[registry.Residence](rows)
+	defer rows.Close()
+	var out []registry.Residence
+	for rows.Next() {
+		var (
+			r                registry.Residence
+			number, kind     string
+			start, end, data string
+			active           int
+		)
+		if err := rows.Scan(&r.ID, &number, &kind, &active, &start, &end, &r.EventID, &data); err != nil {
+			return nil, fmt.Errorf("list residences: %w", err)
+		}
+		if err := json.Unmarshal([]byte(data), &r); err != nil {
+			return nil, fmt.Errorf("residence %s: %w", r.ID, err)
+		}
+		// The columns are the record; data adds the address (and, in
+		// rows written before the columns were enough, repeats them).
+		r.PID, r.Kind, r.Active = pid.PID(number), registry.ResidenceKind(kind), active != 0
+		if r.StartDate, err = registry.ParseDate(start); err != nil {
+			return nil, fmt.Errorf("residence %s: start_date: %w", r.ID, err)
+		}
+		r.EndDate = registry.Date{}
+		if end != "" {
+			if r.EndDate, err = registry.ParseDate(end); err != nil {
+				return nil, fmt.Errorf("residence %s: end_date: %w", r.ID, err)
+			}
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// residenceData is what a residence row keeps as JSON: the part of the
+// record its columns do not hold.
+type residenceData struct {
+	Address registry.Address `json:"address"`
+}
+
+func encodeResidence(r registry.Residence) ([]byte, error) {
+	return json.Marshal(residenceData{Address: r.Address})
 }
 
 // History lists every version of a citizen's record with its event,
@@ -162,31 +202,46 @@ func (db *DB) Commit(ctx context.Context, c registry.Commit) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error { return db.commit(ctx, &txExec{tx: tx}, c) })
 }
 
-// CommitBatch writes many events in one transaction, as an import does:
-// all of them or none. A batch may change a record several times; versions
-// are checked as in Commit, against what the record was before the batch
-// (see batch.go).
+// PrepareBatch turns commits into rows on the caller's goroutine (an
+// import builds the next batch there while the one before is written) and
+// returns the function that writes them in one transaction, as an import
+// does: all of them or none. A record the batch creates that exists
+// already, or one changed meanwhile, fails it with registry.ErrConflict.
+func (db *DB) PrepareBatch(commits []registry.Commit) (write func(context.Context) error, err error) {
+	b := newBatchWriter(db.engine)
+	for _, c := range commits {
+		if err := b.add(c); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.finish(); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error {
+		if db.engine == Postgres {
+			return db.writePostgres(ctx, b)
+		}
+		return db.inTx(ctx, func(tx *sql.Tx) error {
+			x := &txExec{tx: tx, stmts: map[string]*sql.Stmt{}}
+			defer x.close()
+			return b.write(ctx, x)
+		})
+	}, nil
+}
+
+// CommitBatch writes many events in one transaction (PrepareBatch, then
+// the write).
 func (db *DB) CommitBatch(ctx context.Context, commits []registry.Commit) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if db.engine == Postgres && db.bulk.Load() {
-			if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit TO off`); err != nil {
-				return err
-			}
-		}
-		x := &txExec{tx: tx, stmts: map[string]*sql.Stmt{}}
-		defer x.close()
-		b := newBatchWriter(db.engine)
-		for _, c := range commits {
-			if err := b.add(c); err != nil {
-				return err
-			}
-		}
-		return b.write(ctx, x)
-	})
+	write, err := db.PrepareBatch(commits)
+	if err != nil {
+		return err
+	}
+	return write(ctx)
 }
 
 func (db *DB) commit(ctx context.Context, tx *txExec, c registry.Commit) error {
-	ev, enc, edata, err := eventOf(c)
+	ev := c.Event
+	edata, err := json.Marshal(ev.Body())
 	if err != nil {
 		return err
 	}
@@ -206,8 +261,8 @@ func (db *DB) commit(ctx context.Context, tx *txExec, c registry.Commit) error {
 			return fmt.Errorf("claim pid %s: %w", number, err)
 		}
 	}
-	for i, h := range c.Households {
-		if err := writeHousehold(ctx, tx, h, at1(enc.Households, i), ev.ID, at); err != nil {
+	for _, h := range c.Households {
+		if err := writeHousehold(ctx, tx, h, ev.ID, at); err != nil {
 			return err
 		}
 	}
@@ -225,7 +280,7 @@ func (db *DB) commit(ctx context.Context, tx *txExec, c registry.Commit) error {
 	})
 	for i, k := range order {
 		ct := c.Citizens[k]
-		if err := writeCitizen(ctx, tx, ct, at1(enc.Citizens, k), c.Communes[ct.PID], ev.ID, at); err != nil {
+		if err := writeCitizen(ctx, tx, ct, c.Communes[ct.PID], ev.ID, at); err != nil {
 			return err
 		}
 		if i == 0 {
@@ -234,8 +289,8 @@ func (db *DB) commit(ctx context.Context, tx *txExec, c registry.Commit) error {
 			}
 		}
 	}
-	for i, r := range c.Residences {
-		data, err := encoded(at1(enc.Residences, i), r)
+	for _, r := range c.Residences {
+		data, err := encodeResidence(r)
 		if err != nil {
 			return err
 		}
@@ -248,34 +303,6 @@ func (db *DB) commit(ctx context.Context, tx *txExec, c registry.Commit) error {
 		}
 	}
 	return db.step(ctx, "residences")
-}
-
-// eventOf returns c's event, the JSON made ahead of its records (empty
-// when none was), and the event's JSON.
-func eventOf(c registry.Commit) (registry.Event, *registry.EncodedCommit, []byte, error) {
-	enc := c.Encoded
-	if enc == nil {
-		enc = &registry.EncodedCommit{}
-	}
-	data, err := encoded(enc.Event, c.Event.Body())
-	return c.Event, enc, data, err
-}
-
-// encoded is pre, the JSON of v made ahead (registry.Commit.Encode), or v
-// encoded now.
-func encoded(pre []byte, v any) ([]byte, error) {
-	if pre != nil {
-		return pre, nil
-	}
-	return json.Marshal(v)
-}
-
-// at1 is list[i], or nil when list has none.
-func at1(list [][]byte, i int) []byte {
-	if i < len(list) {
-		return list[i]
-	}
-	return nil
 }
 
 // txExec runs the statements of a write transaction; with stmts set (a
@@ -307,8 +334,8 @@ func (x *txExec) close() {
 	}
 }
 
-func writeHousehold(ctx context.Context, tx *txExec, h registry.Household, pre []byte, eventID string, at int64) error {
-	data, err := encoded(pre, h)
+func writeHousehold(ctx context.Context, tx *txExec, h registry.Household, eventID string, at int64) error {
+	data, err := json.Marshal(h)
 	if err != nil {
 		return err
 	}
@@ -325,8 +352,8 @@ func writeHousehold(ctx context.Context, tx *txExec, h registry.Household, pre [
 	return checkOne(res, err, "household "+h.ID)
 }
 
-func writeCitizen(ctx context.Context, tx *txExec, c registry.Citizen, pre []byte, commune, eventID string, at int64) error {
-	data, err := encoded(pre, c)
+func writeCitizen(ctx context.Context, tx *txExec, c registry.Citizen, commune, eventID string, at int64) error {
+	data, err := json.Marshal(c)
 	if err != nil {
 		return err
 	}
@@ -369,7 +396,7 @@ const (
 		WHERE pid = $1 AND version = $13`
 )
 
-func keepVersion(ctx context.Context, tx *txExec, query, key string, version int64) error {
+func keepVersion(ctx context.Context, tx execer, query, key string, version int64) error {
 	if _, err := tx.ExecContext(ctx, query, key, version); err != nil {
 		return fmt.Errorf("keep version %d of %s: %w", version, key, err)
 	}
