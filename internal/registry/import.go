@@ -144,33 +144,32 @@ func (im *Importer) Close(ctx context.Context) error {
 // change to the register conflicts with the batch, its rows are redone one
 // by one on fresh data.
 func (im *Importer) Flush(ctx context.Context) error {
-	if err := im.wait(ctx); err != nil {
-		return err
-	}
 	if len(im.rows) == 0 {
-		return nil
+		return im.wait(ctx)
 	}
 	rows := im.rows
 	im.rows = nil
+	commits := make([]Commit, len(rows))
+	for i, r := range rows {
+		commits[i] = r.commit
+	}
+	// The store's rows are made while the batch before is being written.
+	write, prepErr := func(context.Context) error { return errBatchUnsupported }, error(nil)
+	if bs, ok := im.s.store.(BatchStore); ok {
+		write, prepErr = bs.PrepareBatch(commits)
+	}
+	if err := im.wait(ctx); err != nil {
+		return err
+	}
 	// The next batch sees this one's records until it is committed.
 	next := newOverlay(im.s.store)
 	next.prev, next.filter, next.hfilter = im.batch, im.batch.filter, im.batch.hfilter
 	im.batch.prev = nil // committed by now (wait above)
 	im.batch = next
-	commits := make([]Commit, len(rows))
-	for i, r := range rows {
-		commits[i] = r.commit
-	}
 	b := &inflightBatch{rows: rows, done: make(chan error, 1)}
 	im.inflight = b
-	bs, ok := im.s.store.(BatchStore)
-	if !ok {
-		b.done <- errBatchUnsupported
-		return nil
-	}
-	write, err := bs.PrepareBatch(commits)
-	if err != nil {
-		b.done <- err
+	if prepErr != nil {
+		b.done <- prepErr
 		return nil
 	}
 	go func() { b.done <- write(ctx) }()
