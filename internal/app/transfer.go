@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"dancu/internal/adminunit"
@@ -163,6 +164,12 @@ func importRows(ctx context.Context, env Env, db *store.DB, reg *registry.Servic
 // the indexes are built and what it committed is durable before bulkLoad
 // returns.
 func bulkLoad(ctx context.Context, env Env, db *store.DB, load func(empty bool) error) (err error) {
+	// An import allocates a few kilobytes per row and keeps only the
+	// batches in hand (about 70 MB live): collecting when the heap has
+	// grown fourfold instead of twofold takes the collector's share of
+	// the CPU from 7 % to 1 % (200,000 rows) for about 300 MB more
+	// memory, still bounded whatever the size of the file.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	endBulk, err := db.BulkWrites(ctx)
 	if err != nil {
 		return err
