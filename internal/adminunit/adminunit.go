@@ -95,6 +95,11 @@ type Directory struct {
 	// formattedExact maps each commune's Format text as written, so that
 	// the text dancu wrote itself is read without normalising it.
 	formattedExact map[string]Unit
+	// formattedSeen remembers, for the units parts ParseFormatted had to
+	// normalise, the commune their key named (a zero Unit for none); see
+	// lookupFormatted.
+	formattedMu   sync.RWMutex
+	formattedSeen map[string]Unit
 }
 
 func (d *Directory) get(era Era, level Level, code string) *unit {

@@ -58,9 +58,9 @@ func (d *Directory) ParseFormatted(text string) (street string, commune Unit, ok
 		start := strings.LastIndexByte(text[:from], ',') + 1
 		u, ok := d.formattedExact[strings.TrimSpace(text[start:])]
 		if !ok {
-			u, ok = d.formatted[formattedKey(text[start:])]
+			u = d.lookupFormatted(text[start:])
 		}
-		if ok && !u.IsZero() {
+		if !u.IsZero() {
 			return strings.TrimSpace(text[:max(start-1, 0)]), u, true
 		}
 	}
@@ -87,6 +87,37 @@ func (d *Directory) buildFormatted() {
 			d.formatted[key] = c.Unit
 		}
 	}
+}
+
+// formattedCacheSize bounds the units parts lookupFormatted remembers:
+// enough for the distinct ones of a large file (a part there is often the
+// last part of the street and the units after it), about 10 MB at most.
+const formattedCacheSize = 1 << 16
+
+// lookupFormatted returns the commune whose Format text has the key of
+// text, or a zero Unit. Normalising the text costs more than the rest of
+// reading an address, and the addresses of a file repeat their units
+// parts, so the answer is remembered for the next time the same text
+// comes; the cache starts afresh when it holds formattedCacheSize texts.
+func (d *Directory) lookupFormatted(text string) Unit {
+	d.formattedMu.RLock()
+	u, ok := d.formattedSeen[text]
+	d.formattedMu.RUnlock()
+	if ok {
+		return u
+	}
+	u = d.formatted[formattedKey(text)]
+	d.formattedMu.Lock()
+	defer d.formattedMu.Unlock()
+	if d.formattedSeen == nil {
+		d.formattedSeen = make(map[string]Unit)
+	}
+	if len(d.formattedSeen) >= formattedCacheSize {
+		clear(d.formattedSeen)
+	}
+	// A copy, so that the cache does not keep the whole line alive.
+	d.formattedSeen[strings.Clone(text)] = u
+	return u
 }
 
 // formattedKey is text in NFC and lower case, with runs of spaces made one

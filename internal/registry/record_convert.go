@@ -114,23 +114,17 @@ func (s *Service) FromRecord(r Record) (InitialRegistration, error) {
 			}
 		}
 	}
-	var issued Date
-	dates := []struct {
-		field, text string
-		to          *Date
-	}{
-		{"date_of_birth", r.DateOfBirth, &c.DateOfBirth},
-		{"date_of_death", r.DateOfDeath, &c.DateOfDeath},
-		{"id_card_issue_date", r.IDCardIssueDate, &issued},
+	// Field by field rather than from a table of pointers into in, which
+	// would make in escape to the heap.
+	if c.DateOfBirth, err = recordDate("date_of_birth", r.DateOfBirth); err != nil {
+		return in, err
 	}
-	for _, d := range dates {
-		text := strings.TrimSpace(d.text)
-		if text == "" {
-			continue
-		}
-		if *d.to, err = ParseDate(text); err != nil {
-			return in, invalid(d.field, "bad_date", "%q: %v", d.text, err)
-		}
+	if c.DateOfDeath, err = recordDate("date_of_death", r.DateOfDeath); err != nil {
+		return in, err
+	}
+	issued, err := recordDate("id_card_issue_date", r.IDCardIssueDate)
+	if err != nil {
+		return in, err
 	}
 	switch g := strings.TrimSpace(r.Gender); g {
 	case "male":
@@ -146,20 +140,20 @@ func (s *Service) FromRecord(r Record) (InitialRegistration, error) {
 	c.Religion = r.Religion
 	c.Nationality = strings.TrimSpace(r.Nationality)
 	c.BloodType = r.BloodType
-	addresses := []struct {
-		field, text string
-		to          *Address
-	}{
-		{"birth_registration_place", r.BirthRegistrationPlace, &c.BirthRegistration},
-		{"hometown", r.Hometown, &c.Hometown},
-		{"permanent_address", r.PermanentAddress, &c.PermanentAddress},
-		{"temporary_address", r.TemporaryAddress, &c.TemporaryAddress},
-		{"current_address", r.CurrentAddress, &c.CurrentAddress},
+	if c.BirthRegistration, err = s.ParseAddressText("birth_registration_place", r.BirthRegistrationPlace); err != nil {
+		return in, err
 	}
-	for _, a := range addresses {
-		if *a.to, err = s.ParseAddressText(a.field, a.text); err != nil {
-			return in, err
-		}
+	if c.Hometown, err = s.ParseAddressText("hometown", r.Hometown); err != nil {
+		return in, err
+	}
+	if c.PermanentAddress, err = s.ParseAddressText("permanent_address", r.PermanentAddress); err != nil {
+		return in, err
+	}
+	if c.TemporaryAddress, err = s.ParseAddressText("temporary_address", r.TemporaryAddress); err != nil {
+		return in, err
+	}
+	if c.CurrentAddress, err = s.ParseAddressText("current_address", r.CurrentAddress); err != nil {
+		return in, err
 	}
 	c.OldIDNumber = strings.TrimSpace(r.OldIDNumber)
 	if !issued.IsZero() {
@@ -176,4 +170,18 @@ func (s *Service) FromRecord(r Record) (InitialRegistration, error) {
 	in.HouseholdID = strings.TrimSpace(r.HouseholdID)
 	in.Relation = Relation(strings.TrimSpace(r.RelationToHead))
 	return in, nil
+}
+
+// recordDate reads the date in column field of a Record; an empty one is
+// the zero Date.
+func recordDate(field, text string) (Date, error) {
+	t := strings.TrimSpace(text)
+	if t == "" {
+		return Date{}, nil
+	}
+	d, err := ParseDate(t)
+	if err != nil {
+		return d, invalid(field, "bad_date", "%q: %v", text, err)
+	}
+	return d, nil
 }

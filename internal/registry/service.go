@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sort"
 	"strings"
 	"time"
 
@@ -497,37 +496,54 @@ func moveFirst(list []pid.PID, first pid.PID) []pid.PID {
 }
 
 // diff lists the top-level JSON fields that differ between before and
-// after (either may be nil for "no record").
+// after (either may be nil for "no record"), sorted by name. It splits the
+// objects itself rather than unmarshal them into maps: a household's JSON
+// grows with its members, and an import diffs it at every member who
+// joins.
 func diff(record string, before, after []byte) ([]Change, error) {
-	var b, a map[string]json.RawMessage
+	var bbuf, abuf [32]jsonMember
+	b, a := bbuf[:0], abuf[:0]
+	var err error
 	if before != nil {
-		if err := json.Unmarshal(before, &b); err != nil {
+		if b, err = objectMembers(before, b); err != nil {
 			return nil, err
 		}
 	}
-	if err := json.Unmarshal(after, &a); err != nil {
+	if a, err = objectMembers(after, a); err != nil {
 		return nil, err
 	}
-	keys := map[string]bool{}
-	for k := range b {
-		keys[k] = true
-	}
-	for k := range a {
-		keys[k] = true
-	}
-	names := make([]string, 0, len(keys))
-	for k := range keys {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	var out []Change
-	for _, k := range names {
-		if bytes.Equal(b[k], a[k]) {
+	for len(b) > 0 || len(a) > 0 {
+		var name, bv, av []byte
+		switch c := compareFirst(b, a); {
+		case c < 0:
+			name, bv, b = b[0].name, b[0].value, b[1:]
+		case c > 0:
+			name, av, a = a[0].name, a[0].value, a[1:]
+		default:
+			name, bv, av, b, a = b[0].name, b[0].value, a[0].value, b[1:], a[1:]
+		}
+		if bytes.Equal(bv, av) {
 			continue
 		}
-		out = append(out, Change{Record: record, Field: k, Before: emptyToNil(b[k]), After: emptyToNil(a[k])})
+		// The values are copied, as json.Unmarshal did, so that an event
+		// does not hold on to whole records.
+		out = append(out, Change{Record: record, Field: string(name),
+			Before: bytes.Clone(emptyToNil(bv)), After: bytes.Clone(emptyToNil(av))})
 	}
 	return out, nil
+}
+
+// compareFirst orders the first names of two sorted member lists, an
+// empty list last.
+func compareFirst(b, a []jsonMember) int {
+	switch {
+	case len(a) == 0:
+		return -1
+	case len(b) == 0:
+		return 1
+	}
+	return bytes.Compare(b[0].name, a[0].name)
 }
 
 // emptyToNil drops JSON values that mean "empty", so that a change from

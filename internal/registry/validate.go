@@ -99,11 +99,13 @@ func checkText(field, s string, limit int) (string, error) {
 // checkAddress normalises an address and checks that its commune exists in
 // its era (2025 when unset). required: a commune must be given.
 func (s *Service) checkAddress(field string, a *Address, required bool) error {
-	street, err := checkText(field+".street", a.Street, maxStreetBytes)
-	if err != nil {
-		return err
+	if a.Street != "" { // most addresses have none: spare naming the field
+		street, err := checkText(field+".street", a.Street, maxStreetBytes)
+		if err != nil {
+			return err
+		}
+		a.Street = street
 	}
-	a.Street = street
 	a.CommuneCode = strings.TrimSpace(a.CommuneCode)
 	if a.CommuneCode == "" {
 		if required {
@@ -220,6 +222,34 @@ func checkPhone(p string) (string, error) {
 	if p == "" {
 		return "", nil
 	}
+	out := p
+	if !isPhoneDigits(p) {
+		var err error
+		if out, err = phoneDigits(p); err != nil {
+			return "", err
+		}
+	}
+	digits := len(strings.TrimPrefix(out, "+"))
+	if digits < 9 || digits > 15 {
+		return "", invalid("phone", "bad_phone", "a phone number has 9 to 15 digits, got %d", digits)
+	}
+	return out, nil
+}
+
+// isPhoneDigits reports whether p is digits with perhaps a leading +,
+// which phoneDigits returns as it is.
+func isPhoneDigits(p string) bool {
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; !(c >= '0' && c <= '9' || c == '+' && i == 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// phoneDigits drops the spaces, dots, dashes and brackets of a phone
+// number, keeping its digits and a leading +.
+func phoneDigits(p string) (string, error) {
 	var b strings.Builder
 	for i, r := range p {
 		switch {
@@ -232,12 +262,7 @@ func checkPhone(p string) (string, error) {
 			return "", invalid("phone", "bad_phone", "a phone number holds digits, spaces, dots, dashes and a leading +, not %q", r)
 		}
 	}
-	out := b.String()
-	digits := len(strings.TrimPrefix(out, "+"))
-	if digits < 9 || digits > 15 {
-		return "", invalid("phone", "bad_phone", "a phone number has 9 to 15 digits, got %d", digits)
-	}
-	return out, nil
+	return b.String(), nil
 }
 
 // checkPIDAgrees checks that what a number encodes agrees with the record:
