@@ -89,6 +89,51 @@ func TestCommitBatch(t *testing.T) {
 	})
 }
 
+// A batch larger than one multi-row INSERT (SQLite) or loaded with COPY
+// (PostgreSQL) writes every row, with its residence, and fails whole when
+// one record it creates exists already, wherever it is in the batch.
+func TestCommitBatchManyRows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		commits := func(from, n int) []registry.Commit {
+			var out []registry.Commit
+			for i := from; i < from+n; i++ {
+				c := citizen(1000 + i)
+				c.Version = 1
+				ev := batchEvent(i, nil, c)
+				ev.Residences = []registry.Residence{{ID: fmt.Sprintf("res-%04d", i), PID: c.PID, Kind: registry.ResidencePermanent,
+					Address: baDinh, StartDate: registry.MustDate("2020-01-02"), Active: true}}
+				out = append(out, ev)
+			}
+			return out
+		}
+		if err := db.CommitBatch(ctx, commits(0, 100)); err != nil {
+			t.Fatal(err)
+		}
+		want := "events=100 citizens=100 citizen_versions=0 households=0 household_versions=0 residences=100 pid_claims=100 "
+		if got := snapshot(t, db); got != want {
+			t.Fatalf("after the batch: %s, want %s", got, want)
+		}
+		rs, err := db.Residences(ctx, citizen(1057).PID)
+		if err != nil || len(rs) != 1 || rs[0].ID != "res-0057" || rs[0].Address != baDinh || !rs[0].Active ||
+			rs[0].Kind != registry.ResidencePermanent || rs[0].StartDate.String() != "2020-01-02" || !rs[0].EndDate.IsZero() || rs[0].EventID != "ev-0057" {
+			t.Fatalf("residences %+v, %v", rs, err)
+		}
+		// Rows 100–156 are new, row 157 is citizen 57 again.
+		again := commits(100, 57)
+		dup := commits(57, 1)
+		dup[0].Event.ID = "ev-dup"
+		dup[0].Residences[0].ID = "res-dup"
+		err = db.CommitBatch(ctx, append(again, append(dup, commits(158, 40)...)...))
+		if !errors.Is(err, registry.ErrConflict) {
+			t.Fatalf("a batch creating an existing citizen: %v, want a conflict", err)
+		}
+		if got := snapshot(t, db); got != want {
+			t.Fatalf("a failed batch wrote: %s, want %s", got, want)
+		}
+	})
+}
+
 // BulkWrites can be started once at a time and leaves the store as it
 // was.
 func TestBulkWrites(t *testing.T) {

@@ -342,7 +342,7 @@ func writeHousehold(ctx context.Context, tx *txExec, h registry.Household, event
 	args := householdRow(h, data, eventID, at)
 	var res sql.Result
 	if h.Version == 1 {
-		res, err = tx.ExecContext(ctx, insertSQL("households", householdColumns, "ON CONFLICT (id) DO NOTHING", len(args), 1), args...)
+		res, err = tx.ExecContext(ctx, insertSQL("households", householdColumns, "ON CONFLICT (id) DO NOTHING", len(args), 1, false), args...)
 	} else {
 		if err := keepVersion(ctx, tx, keepHouseholdVersion, h.ID, h.Version-1); err != nil {
 			return err
@@ -360,7 +360,7 @@ func writeCitizen(ctx context.Context, tx *txExec, c registry.Citizen, commune, 
 	args := citizenRow(c, commune, data, eventID, at)
 	var res sql.Result
 	if c.Version == 1 {
-		res, err = tx.ExecContext(ctx, insertSQL("citizens", citizenColumns, "ON CONFLICT (pid) DO NOTHING", len(args), 1), args...)
+		res, err = tx.ExecContext(ctx, insertSQL("citizens", citizenColumns, "ON CONFLICT (pid) DO NOTHING", len(args), 1, false), args...)
 	} else {
 		if err := keepVersion(ctx, tx, keepCitizenVersion, string(c.PID), c.Version-1); err != nil {
 			return err
