@@ -54,6 +54,15 @@ func TestImportExportRoundTrip(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Imported != 150 || sum.Rejected != 0 {
 		t.Fatalf("summary %s (%v)", out, err)
 	}
+	// The load into an empty register claimed its numbers at its end.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(data, "dancu.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := unclaimed(t, db); n != 0 {
+		t.Errorf("%d citizens whose number is not claimed", n)
+	}
+	db.Close()
 	for _, format := range []string{"csv", "ndjson"} {
 		code, exported, errOut := run(t, "", nil, "export", "--data", data, "--format", format)
 		if code != 0 || !strings.Contains(errOut, "150 citizens") {
@@ -191,6 +200,21 @@ func TestImportKilled(t *testing.T) {
 	if indexes != 6 || pending != 0 {
 		t.Errorf("after the rerun: %d of 6 indexes, %d still set aside", indexes, pending)
 	}
+	// The killed load had left its numbers' claims to its end; opening
+	// the database again made them too.
+	if n := unclaimed(t, db); n != 0 {
+		t.Errorf("after the rerun: %d citizens whose number is not claimed", n)
+	}
+}
+
+// unclaimed counts the citizens whose number pid_claims does not hold.
+func unclaimed(t *testing.T, db *sql.DB) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM citizens c WHERE NOT EXISTS (SELECT 1 FROM pid_claims p WHERE p.pid = c.pid)`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // countRows counts a table's rows in the SQLite database at path, 0 when

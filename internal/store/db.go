@@ -53,6 +53,9 @@ type DB struct {
 
 	// bulk is set while BulkWrites relaxes durability for a load.
 	bulk atomic.Bool
+	// claimsDeferred is set while a bulk load leaves the claims of the
+	// numbers it registers to its end (DropIndexes).
+	claimsDeferred atomic.Bool
 	// writeDSN opens a connection like the writer's (SQLite), for the
 	// checkpointer.
 	writeDSN string
