@@ -120,19 +120,47 @@ func (d Date) Full() bool { return d.Day != 0 }
 
 // String formats d as yyyy, yyyy-mm or yyyy-mm-dd, or "" for no date.
 func (d Date) String() string {
-	switch {
-	case d.IsZero():
+	if d.IsZero() {
 		return ""
-	case d.Month == 0:
-		return fmt.Sprintf("%04d", d.Year)
-	case d.Day == 0:
-		return fmt.Sprintf("%04d-%02d", d.Year, d.Month)
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+	var b [10]byte
+	return string(d.appendText(b[:0]))
+}
+
+// appendText appends d as String formats it.
+func (d Date) appendText(b []byte) []byte {
+	if d.IsZero() {
+		return b
+	}
+	if d.Year < 0 || d.Year > 9999 || d.Month < 0 || d.Month > 99 || d.Day < 0 || d.Day > 99 {
+		// Not a date validation lets through; formatted all the same.
+		switch {
+		case d.Month == 0:
+			return fmt.Appendf(b, "%04d", d.Year)
+		case d.Day == 0:
+			return fmt.Appendf(b, "%04d-%02d", d.Year, d.Month)
+		}
+		return fmt.Appendf(b, "%04d-%02d-%02d", d.Year, d.Month, d.Day)
+	}
+	y := d.Year
+	b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10))
+	if d.Month == 0 {
+		return b
+	}
+	b = append(b, '-', byte('0'+d.Month/10), byte('0'+d.Month%10))
+	if d.Day == 0 {
+		return b
+	}
+	return append(b, '-', byte('0'+d.Day/10), byte('0'+d.Day%10))
 }
 
 // MarshalText formats d as String does.
-func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+func (d Date) MarshalText() ([]byte, error) {
+	if d.IsZero() {
+		return []byte{}, nil
+	}
+	return d.appendText(make([]byte, 0, 10)), nil
+}
 
 // UnmarshalText parses what MarshalText writes; "" is no date.
 func (d *Date) UnmarshalText(b []byte) error {

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"fmt"
 	"testing"
 	"unicode/utf8"
 )
@@ -62,4 +63,34 @@ func FuzzParseDate(f *testing.F) {
 			t.Fatalf("inconsistent date %+v", d)
 		}
 	})
+}
+
+// String formats every date as fmt's %04d-%02d-%02d would, partial ones
+// too, and the odd values validation refuses.
+func TestDateString(t *testing.T) {
+	ref := func(d Date) string {
+		switch {
+		case d.IsZero():
+			return ""
+		case d.Month == 0:
+			return fmt.Sprintf("%04d", d.Year)
+		case d.Day == 0:
+			return fmt.Sprintf("%04d-%02d", d.Year, d.Month)
+		}
+		return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+	}
+	for _, y := range []int{0, 7, 99, 1900, 2026, 9999, 10000, -5, 123456} {
+		for _, m := range []int{0, 1, 9, 12, 13, 99, 100, -1} {
+			for _, dd := range []int{0, 1, 9, 31, 99, 100, -3} {
+				d := Date{y, m, dd}
+				if got, want := d.String(), ref(d); got != want {
+					t.Errorf("%#v: %q, want %q", d, got, want)
+				}
+				text, _ := d.MarshalText()
+				if string(text) != ref(d) {
+					t.Errorf("%#v: MarshalText %q, want %q", d, text, ref(d))
+				}
+			}
+		}
+	}
 }

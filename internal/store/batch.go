@@ -107,7 +107,7 @@ func (b *batchWriter) add(c registry.Commit) error {
 		}
 	}
 	for _, ct := range c.Citizens {
-		data, err := json.Marshal(ct)
+		data, err := ct.AppendJSON(nil)
 		if err != nil {
 			return err
 		}

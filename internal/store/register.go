@@ -356,7 +356,7 @@ func writeHousehold(ctx context.Context, tx *txExec, h registry.Household, event
 }
 
 func writeCitizen(ctx context.Context, tx *txExec, c registry.Citizen, commune, eventID string, at int64) error {
-	data, err := json.Marshal(c)
+	data, err := c.AppendJSON(nil)
 	if err != nil {
 		return err
 	}
