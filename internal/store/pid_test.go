@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"dancu/internal/pid"
+	"dancu/internal/registry"
 	"dancu/internal/store"
 	"dancu/internal/store/storetest"
 )
@@ -19,6 +20,27 @@ func TestClaimPIDOnce(t *testing.T) {
 		}
 		if ok, err := db.ClaimPID(ctx, n); err != nil || ok {
 			t.Fatalf("second claim: %v, %v; want false", ok, err)
+		}
+	})
+}
+
+// A number a citizen holds is not claimed, even when its own claim is not
+// written yet (as during a bulk load, which claims at its end).
+func TestClaimPIDHeld(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := citizen(77)
+		c.Version = 1
+		commit := batchEvent(1, nil, c)
+		commit.ClaimPIDs = nil
+		if err := db.CommitBatch(ctx, []registry.Commit{commit}); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := db.ClaimPID(ctx, c.PID); err != nil || ok {
+			t.Fatalf("claim of a citizen's number: %v, %v; want false", ok, err)
+		}
+		if ok, err := db.ClaimPID(ctx, citizen(78).PID); err != nil || !ok {
+			t.Fatalf("claim of a free number: %v, %v; want true", ok, err)
 		}
 	})
 }
