@@ -98,6 +98,45 @@ func (c *Citizen) AppendJSON(b []byte) ([]byte, error) {
 	return append(b, `"}`...), nil
 }
 
+// AppendJSON appends h as json.Marshal writes it, byte for byte, without
+// reflection: an import encodes a household at every member who joins it.
+func (h *Household) AppendJSON(b []byte) ([]byte, error) {
+	if y := h.UpdatedAt.Year(); y < 0 || y > 9999 || h.UpdatedAt.Location() != time.UTC {
+		out, err := json.Marshal(h)
+		return append(b, out...), err
+	}
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, h.ID)
+	b = append(b, `,"head_pid":`...)
+	b = appendJSONString(b, string(h.HeadPID))
+	b = append(b, `,"address":`...)
+	b = h.Address.appendJSON(b)
+	if h.Members == nil {
+		b = append(b, `,"members":null`...)
+	} else {
+		b = append(b, `,"members":[`...)
+		for i, m := range h.Members {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"pid":`...)
+			b = appendJSONString(b, string(m.PID))
+			b = append(b, `,"relation":`...)
+			b = appendJSONString(b, string(m.Relation))
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if h.Dissolved {
+		b = append(b, `,"dissolved":true`...)
+	}
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, h.Version, 10)
+	b = append(b, `,"updated_at":"`...)
+	b = h.UpdatedAt.AppendFormat(b, time.RFC3339Nano)
+	return append(b, `"}`...), nil
+}
+
 // appendJSON appends a as json.Marshal writes it.
 func (a Address) appendJSON(b []byte) []byte {
 	b = append(b, '{')

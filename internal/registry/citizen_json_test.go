@@ -23,45 +23,78 @@ func checkAppendJSON(t *testing.T, c Citizen) {
 	}
 }
 
+// checkHouseholdJSON fails t unless AppendJSON writes what json.Marshal
+// does.
+func checkHouseholdJSON(t *testing.T, h Household) {
+	t.Helper()
+	want, wantErr := json.Marshal(h)
+	got, err := h.AppendJSON([]byte("prefix"))
+	if (err != nil) != (wantErr != nil) {
+		t.Fatalf("error %v, json.Marshal's %v", err, wantErr)
+	}
+	if err == nil && string(got) != "prefix"+string(want) {
+		t.Fatalf("AppendJSON\n%s\njson.Marshal\nprefix%s", got, want)
+	}
+}
+
+func TestHouseholdAppendJSON(t *testing.T) {
+	var full Household
+	fillEvery(t, reflect.ValueOf(&full).Elem())
+	full.Members = []Member{{PID: "001090000001", Relation: RelationHead}, {PID: "x<&>", Relation: "spouse "}}
+	checkHouseholdJSON(t, full)
+	checkHouseholdJSON(t, Household{})
+	checkHouseholdJSON(t, Household{ID: "h1", Members: []Member{}, UpdatedAt: time.Date(2026, 1, 1, 0, 0, 0, 1, time.UTC)})
+	checkHouseholdJSON(t, Household{ID: "h1", UpdatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("ICT", 7*3600))})
+}
+
 // everyField is a citizen with every field set, found by reflection, so
 // that a field added to Citizen (or to Address or IDCard) without
 // AppendJSON writing it fails the test.
 func everyField(t *testing.T) Citizen {
 	var c Citizen
-	var fill func(v reflect.Value)
-	fill = func(v reflect.Value) {
-		switch v.Kind() {
-		case reflect.String:
-			v.SetString("x<&>\"\u2028é")
-		case reflect.Int, reflect.Int64:
-			v.SetInt(7)
-		case reflect.Uint8:
-			v.SetUint(uint64(pid.Female))
-		case reflect.Bool:
-			v.SetBool(true)
-		case reflect.Slice:
-			v.Set(reflect.ValueOf([]string{"a", "b\x01"}))
-		case reflect.Pointer:
-			v.Set(reflect.New(v.Type().Elem()))
-			fill(v.Elem())
-		case reflect.Struct:
-			if v.Type() == reflect.TypeOf(time.Time{}) {
-				v.Set(reflect.ValueOf(time.Date(2026, 11, 23, 18, 21, 8, 878428000, time.UTC)))
-				return
-			}
-			if v.Type() == reflect.TypeOf(Date{}) {
-				v.Set(reflect.ValueOf(Date{2001, 2, 3}))
-				return
-			}
-			for i := range v.NumField() {
-				fill(v.Field(i))
-			}
-		default:
-			t.Fatalf("a field of kind %s: teach everyField and AppendJSON", v.Kind())
-		}
-	}
-	fill(reflect.ValueOf(&c).Elem())
+	fillEvery(t, reflect.ValueOf(&c).Elem())
 	return c
+}
+
+// fillEvery sets every field of v, recursively, to a value that is not
+// zero.
+func fillEvery(t *testing.T, v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString("x<&>\"\u2028é")
+	case reflect.Int, reflect.Int64:
+		v.SetInt(7)
+	case reflect.Uint8:
+		v.SetUint(uint64(pid.Female))
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Slice:
+		if v.Type().Elem().Kind() != reflect.String {
+			v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+			for i := range 2 {
+				fillEvery(t, v.Index(i))
+			}
+			return
+		}
+		v.Set(reflect.ValueOf([]string{"a", "b\x01"}))
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fillEvery(t, v.Elem())
+	case reflect.Struct:
+		if v.Type() == reflect.TypeOf(time.Time{}) {
+			v.Set(reflect.ValueOf(time.Date(2026, 11, 23, 18, 21, 8, 878428000, time.UTC)))
+			return
+		}
+		if v.Type() == reflect.TypeOf(Date{}) {
+			v.Set(reflect.ValueOf(Date{2001, 2, 3}))
+			return
+		}
+		for i := range v.NumField() {
+			fillEvery(t, v.Field(i))
+		}
+	default:
+		t.Fatalf("a field of kind %s: teach fillEvery and AppendJSON", v.Kind())
+	}
 }
 
 func TestCitizenAppendJSON(t *testing.T) {

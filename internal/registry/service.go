@@ -202,6 +202,9 @@ type trackedHousehold struct {
 // every event and are not data.
 func unstamped[T any](v T, clear func(*T)) ([]byte, error) {
 	clear(&v)
+	if a, ok := any(&v).(interface{ AppendJSON([]byte) ([]byte, error) }); ok {
+		return a.AppendJSON(nil)
+	}
 	return json.Marshal(v)
 }
 

@@ -139,7 +139,7 @@ func (b *batchWriter) add(c registry.Commit) error {
 func (b *batchWriter) finish() error {
 	for _, id := range b.householdOrder {
 		f := b.households[id]
-		data, err := json.Marshal(f.h)
+		data, err := f.h.AppendJSON(nil)
 		if err != nil {
 			return err
 		}

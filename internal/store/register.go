@@ -338,7 +338,7 @@ func (x *txExec) close() {
 }
 
 func writeHousehold(ctx context.Context, tx *txExec, h registry.Household, eventID string, at int64) error {
-	data, err := json.Marshal(h)
+	data, err := h.AppendJSON(nil)
 	if err != nil {
 		return err
 	}
