@@ -19,27 +19,22 @@ import (
 
 // This file writes a batch of commits (an import) as few statements as it
 // can: every event and claim, the versions the batch replaces, and the
-// final state of each record the batch touches, in multi-row INSERTs. A
-// record the batch creates is inserted once, at its last version in the
-// batch; a record that existed before is updated once, checked against the
-// version it had before the batch. The result is the one a commit-by-commit write would
+// final state of each record the batch touches. A record the batch
+// creates is inserted once, at its last version in the batch; a record
+// that existed before is updated once, checked against the version it had
+// before the batch. The result is the one a commit-by-commit write would
 // leave, and as there, a record changed by someone else meanwhile fails
-// the whole batch with registry.ErrConflict.
+// the whole batch with registry.ErrConflict. New rows go in with COPY on
+// PostgreSQL and in multi-row INSERTs on SQLite.
 
-// maxParams bounds the placeholders of one statement (PostgreSQL's limit
-// is 65,535), where an INSERT that COPY cannot do saves a round trip per
-// row.
-const maxParams = 30000
-
-// sqliteRowsPerInsert is the rows of one INSERT on SQLite, prepared once
-// per batch; the rows left over go one by one. At 200,000 citizens, 32
-// rows a statement took the import from 9.9 to 8.5 s (1, 16, 32 and 64
-// measured; 16 to 64 alike).
-const sqliteRowsPerInsert = 32
+// rowsPerInsert is the rows of one INSERT on SQLite, prepared once per
+// batch; the rows left over go one by one, so that no statement of an odd
+// size is compiled. At 200,000 citizens, 32 rows a statement took the
+// import from 9.9 to 8.5 s (1, 16, 32 and 64 measured; 16 to 64 alike).
+const rowsPerInsert = 32
 
 // batchWriter collects the rows of a batch, table by table.
 type batchWriter struct {
-	rowsPerInsert                   int // 0: as many as maxParams allows
 	events, claims, citizenVersions [][]any
 	citizens                        map[pid.PID]*finalRow
 	citizenOrder                    []pid.PID
@@ -72,12 +67,8 @@ type finalHousehold struct {
 	args    []any
 }
 
-func newBatchWriter(engine Engine) *batchWriter {
-	rows := 0
-	if engine == SQLite {
-		rows = sqliteRowsPerInsert
-	}
-	return &batchWriter{rowsPerInsert: rows, citizens: map[pid.PID]*finalRow{}, households: map[string]*finalHousehold{}, residences: map[string][]any{}}
+func newBatchWriter() *batchWriter {
+	return &batchWriter{citizens: map[pid.PID]*finalRow{}, households: map[string]*finalHousehold{}, residences: map[string][]any{}}
 }
 
 // add turns a commit into rows.
@@ -236,15 +227,11 @@ func (b *batchWriter) insertChunks(ctx context.Context, tx execer, table, column
 		return nil
 	}
 	width := len(rows[0])
-	per := max(1, maxParams/width)
-	if b.rowsPerInsert > 0 {
-		per = b.rowsPerInsert
-	}
-	args := make([]any, 0, min(len(rows), per)*width)
+	args := make([]any, 0, min(len(rows), rowsPerInsert)*width)
 	for start := 0; start < len(rows); {
-		n := min(per, len(rows)-start)
-		if b.rowsPerInsert > 0 && n < per {
-			n = 1 // on SQLite, the rest one by one: no statement of an odd size to compile
+		n := rowsPerInsert
+		if len(rows)-start < rowsPerInsert {
+			n = 1
 		}
 		chunk := rows[start : start+n]
 		start += n
@@ -277,11 +264,11 @@ func (b *batchWriter) insertSQL(table, columns, suffix string, width, n int) str
 	k := sqlKey{table, n}
 	q, ok := b.sql[k]
 	if !ok {
-		// On SQLite, anonymous parameters: its driver reads the name of
-		// each numbered one back from the statement at every execution
-		// (a string allocated per value), which made an INSERT of 64
-		// rows slower than 64 of one row.
-		q = insertSQL(table, columns, suffix, width, n, b.rowsPerInsert > 0)
+		// Anonymous parameters: SQLite's driver reads the name of each
+		// numbered one back from the statement at every execution (a
+		// string allocated per value), which made an INSERT of 64 rows
+		// slower than 64 of one row.
+		q = insertSQL(table, columns, suffix, width, n, true)
 		if b.sql == nil {
 			b.sql = map[sqlKey]string{}
 		}

@@ -208,7 +208,7 @@ func (db *DB) Commit(ctx context.Context, c registry.Commit) error {
 // does: all of them or none. A record the batch creates that exists
 // already, or one changed meanwhile, fails it with registry.ErrConflict.
 func (db *DB) PrepareBatch(commits []registry.Commit) (write func(context.Context) error, err error) {
-	b := newBatchWriter(db.engine)
+	b := newBatchWriter()
 	for _, c := range commits {
 		if err := b.add(c); err != nil {
 			return nil, err
