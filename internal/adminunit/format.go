@@ -41,7 +41,15 @@ func (d *Directory) ParseFormatted(text string) (street string, commune Unit, ok
 	text = strings.TrimSpace(text)
 	// Format writes two or three parts; try the units part of three parts
 	// first, so that a street ending in a commune-like name stays whole.
-	for parts := 3; parts >= 2; parts-- {
+	// Text as dancu writes it is found by exact lookups, which come first:
+	// no pre-2025 units part ends with the text of a 2025 commune (a
+	// district's name starts with Quận, Huyện, Thị xã or Thành phố, a 2025
+	// commune's with Xã, Phường or Đặc khu), so an exact two-part match
+	// never hides a three-part one, and a 2025 address is read without
+	// first normalising its street and units as a pre-2025 one.
+	var starts [2]int
+	for i, parts := range [2]int{3, 2} {
+		starts[i] = -1
 		from, n := len(text), 0
 		for n < parts-1 && from > 0 {
 			from = strings.LastIndexByte(text[:from], ',')
@@ -55,12 +63,16 @@ func (d *Directory) ParseFormatted(text string) (street string, commune Unit, ok
 		}
 		// text[from:] holds parts-1 commas; the units part starts after the
 		// comma before it, or at the start of the text.
-		start := strings.LastIndexByte(text[:from], ',') + 1
-		u, ok := d.formattedExact[strings.TrimSpace(text[start:])]
-		if !ok {
-			u = d.lookupFormatted(text[start:])
+		starts[i] = strings.LastIndexByte(text[:from], ',') + 1
+		if u, ok := d.formattedExact[strings.TrimSpace(text[starts[i]:])]; ok && !u.IsZero() {
+			return strings.TrimSpace(text[:max(starts[i]-1, 0)]), u, true
 		}
-		if !u.IsZero() {
+	}
+	for _, start := range starts {
+		if start < 0 {
+			continue
+		}
+		if u := d.lookupFormatted(text[start:]); !u.IsZero() {
 			return strings.TrimSpace(text[:max(start-1, 0)]), u, true
 		}
 	}

@@ -11,8 +11,9 @@ import (
 )
 
 // parseFormattedUncached is ParseFormatted normalising every units part
-// afresh, as it did before lookupFormatted remembered them: the reference
-// the cache must agree with.
+// afresh and trying each length in turn (three parts, exactly then
+// loosely, then two), as it did before lookupFormatted remembered them and
+// exact lookups came first: the reference both must agree with.
 func parseFormattedUncached(d *Directory, text string) (street string, commune Unit, ok bool) {
 	d.formattedOnce.Do(d.buildFormatted)
 	text = strings.TrimSpace(text)
@@ -68,15 +69,22 @@ func formattedCacheInputs(t *testing.T, d *Directory) []string {
 			out = append(out, text)
 			for j, street := range streets[1:] {
 				with := street + ", " + text
-				switch (i + j) % 3 {
-				case 0:
-					with = strings.ToUpper(with)
-				case 1:
-					with = norm.NFD.String(with)
-				default:
-					with = " " + strings.ReplaceAll(with, ", ", " ,  ") + " "
+				// Text dancu wrote is found by exact lookups, without the
+				// cache; the other two forms of each go through it.
+				out = append(out, with)
+				for k := range 3 {
+					if k == (i+j)%3 {
+						continue
+					}
+					switch k {
+					case 0:
+						out = append(out, strings.ToUpper(with))
+					case 1:
+						out = append(out, norm.NFD.String(with))
+					default:
+						out = append(out, " "+strings.ReplaceAll(with, ", ", " ,  ")+" ")
+					}
 				}
-				out = append(out, street+", "+text, with)
 			}
 		}
 	}
