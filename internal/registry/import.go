@@ -75,6 +75,11 @@ type Importer struct {
 	// (validating and committing each take about half the time, and the
 	// machine has more than one core); nil when none.
 	inflight *inflightBatch
+	// mine remembers the numbers this run registered, so that a number the
+	// register holds is looked up in its history (was it this run, at an
+	// earlier line?) only when it may have been: a rerun of a file finds
+	// every row unchanged without reading any history.
+	mine *keyFilter
 }
 
 type inflightBatch struct {
@@ -108,6 +113,9 @@ func (s *Service) NewImporter(opts ImportOptions) *Importer {
 	if opts.Empty {
 		im.batch.filter = newKeyFilter()
 		im.batch.hfilter = newKeyFilter()
+		im.mine = im.batch.filter // the same numbers
+	} else {
+		im.mine = newKeyFilter()
 	}
 	return im
 }
@@ -125,6 +133,9 @@ func (im *Importer) Add(ctx context.Context, line int64, r Record) error {
 		return err
 	}
 	im.batch.apply(c, line)
+	if im.mine != im.batch.filter {
+		im.mine.add(c.Event.PID.Uint64())
+	}
 	im.rows = append(im.rows, pendingRow{line: line, record: r, commit: c, pid: c.Event.PID})
 	if len(im.rows) >= im.opts.BatchSize {
 		return im.Flush(ctx)
@@ -219,6 +230,7 @@ func (im *Importer) one(ctx context.Context, line int64, r Record) error {
 		}
 		err = im.s.store.Commit(ctx, c)
 		if err == nil {
+			im.mine.add(c.Event.PID.Uint64())
 			im.opts.Result(RowResult{Line: line, PID: string(c.Event.PID), Outcome: Imported})
 			return nil
 		}
@@ -391,6 +403,9 @@ func (im *Importer) compare(ctx context.Context, stored Citizen, in InitialRegis
 // importedAt reports the line at which this run registered number, from
 // the note of its first event.
 func (im *Importer) importedAt(ctx context.Context, number pid.PID) (int64, bool) {
+	if !im.mine.mayHave(number.Uint64()) {
+		return 0, false
+	}
 	versions, err := im.s.store.History(ctx, number)
 	if err != nil || len(versions) == 0 {
 		return 0, false

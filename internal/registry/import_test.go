@@ -158,3 +158,27 @@ func TestImportRejects(t *testing.T) {
 		}
 	})
 }
+
+// A number given again batches after its first row, once that row is
+// committed, is still rejected as given twice, with the first line, the
+// same data or not; rerunning the file finds each row unchanged.
+func TestImportTwiceAcrossBatches(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		rows := family()
+		again := rows[3]
+		changed := rows[3]
+		changed.FullName = "Nguyễn Văn Bốn"
+		res := f.importRecords(1, append(rows, again, changed)...)
+		for line, want := range map[int64]string{6: "appears twice in this file (first at line 5)", 7: "appears twice in this file (first at line 5)"} {
+			if r := res[line]; r.Outcome != registry.Rejected || r.Err == nil || !strings.Contains(r.Err.Error(), want) {
+				t.Errorf("line %d: %+v, want rejected with %q", line, r, want)
+			}
+		}
+		res = f.importRecords(2, rows...)
+		for line, r := range res {
+			if r.Outcome != registry.Unchanged {
+				t.Errorf("rerun, line %d: %+v, want unchanged", line, r)
+			}
+		}
+	})
+}
