@@ -47,25 +47,13 @@ func (d *Directory) ParseFormatted(text string) (street string, commune Unit, ok
 	// commune's with Xã, Phường or Đặc khu), so an exact two-part match
 	// never hides a three-part one, and a 2025 address is read without
 	// first normalising its street and units as a pre-2025 one.
-	var starts [2]int
-	for i, parts := range [2]int{3, 2} {
-		starts[i] = -1
-		from, n := len(text), 0
-		for n < parts-1 && from > 0 {
-			from = strings.LastIndexByte(text[:from], ',')
-			if from < 0 {
-				break
-			}
-			n++
-		}
-		if n < parts-1 {
+	starts := UnitsParts(text)
+	for _, start := range starts {
+		if start < 0 {
 			continue
 		}
-		// text[from:] holds parts-1 commas; the units part starts after the
-		// comma before it, or at the start of the text.
-		starts[i] = strings.LastIndexByte(text[:from], ',') + 1
-		if u, ok := d.formattedExact[strings.TrimSpace(text[starts[i]:])]; ok && !u.IsZero() {
-			return strings.TrimSpace(text[:max(starts[i]-1, 0)]), u, true
+		if u, ok := d.formattedExact[strings.TrimSpace(text[start:])]; ok && !u.IsZero() {
+			return strings.TrimSpace(text[:max(start-1, 0)]), u, true
 		}
 	}
 	for _, start := range starts {
@@ -77,6 +65,32 @@ func (d *Directory) ParseFormatted(text string) (street string, commune Unit, ok
 		}
 	}
 	return "", Unit{}, false
+}
+
+// UnitsParts returns where the units part begins in text when it is made
+// of text's last three comma-separated parts, then of its last two (-1
+// when text has fewer parts): the places an address Format wrote is read
+// from, longest first.
+func UnitsParts(text string) [2]int {
+	var starts [2]int
+	for k, parts := range [2]int{3, 2} {
+		starts[k] = -1
+		from, n := len(text), 0
+		for n < parts-1 && from > 0 {
+			from = strings.LastIndexByte(text[:from], ',')
+			if from < 0 {
+				break
+			}
+			n++
+		}
+		if n < parts-1 {
+			continue
+		}
+		// text[from:] holds parts-1 commas; the units part starts after
+		// the comma before it, or at the start of the text.
+		starts[k] = strings.LastIndexByte(text[:from], ',') + 1
+	}
+	return starts
 }
 
 func (d *Directory) buildFormatted() {

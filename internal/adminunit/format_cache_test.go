@@ -17,19 +17,10 @@ import (
 func parseFormattedUncached(d *Directory, text string) (street string, commune Unit, ok bool) {
 	d.formattedOnce.Do(d.buildFormatted)
 	text = strings.TrimSpace(text)
-	for parts := 3; parts >= 2; parts-- {
-		from, n := len(text), 0
-		for n < parts-1 && from > 0 {
-			from = strings.LastIndexByte(text[:from], ',')
-			if from < 0 {
-				break
-			}
-			n++
-		}
-		if n < parts-1 {
+	for _, start := range UnitsParts(text) {
+		if start < 0 {
 			continue
 		}
-		start := strings.LastIndexByte(text[:from], ',') + 1
 		u, ok := d.formattedExact[strings.TrimSpace(text[start:])]
 		if !ok {
 			u, ok = d.formatted[formattedKey(text[start:])]

@@ -169,22 +169,7 @@ func (c *communes) read(text string) (commune uint16, street string, ok bool) {
 // ending in a name like a commune's stays whole), the street before it.
 // Text exactly as Format writes it is looked up first, then its key.
 func (c *communes) readFormatted(text string) (uint16, string, bool) {
-	var starts [2]int
-	for k, parts := range [2]int{3, 2} {
-		starts[k] = -1
-		from, n := len(text), 0
-		for n < parts-1 && from > 0 {
-			from = strings.LastIndexByte(text[:from], ',')
-			if from < 0 {
-				break
-			}
-			n++
-		}
-		if n < parts-1 {
-			continue
-		}
-		starts[k] = strings.LastIndexByte(text[:from], ',') + 1
-	}
+	starts := adminunit.UnitsParts(text)
 	var buf [256]byte
 	for _, exact := range [2]bool{true, false} {
 		for _, start := range starts {
