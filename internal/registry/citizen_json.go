@@ -15,9 +15,7 @@ import (
 // json.Marshal for a record with every field set, so that a field added
 // to Citizen and not here fails it.
 func (c *Citizen) AppendJSON(b []byte) ([]byte, error) {
-	if y := c.UpdatedAt.Year(); y < 0 || y > 9999 || c.UpdatedAt.Location() != time.UTC {
-		// Times as the store keeps them are UTC; json.Marshal writes
-		// (or refuses, with its error) any other.
+	if !plainTime(c.UpdatedAt) {
 		out, err := json.Marshal(c)
 		return append(b, out...), err
 	}
@@ -101,7 +99,7 @@ func (c *Citizen) AppendJSON(b []byte) ([]byte, error) {
 // AppendJSON appends h as json.Marshal writes it, byte for byte, without
 // reflection: an import encodes a household at every member who joins it.
 func (h *Household) AppendJSON(b []byte) ([]byte, error) {
-	if y := h.UpdatedAt.Year(); y < 0 || y > 9999 || h.UpdatedAt.Location() != time.UTC {
+	if !plainTime(h.UpdatedAt) {
 		out, err := json.Marshal(h)
 		return append(b, out...), err
 	}
@@ -135,6 +133,14 @@ func (h *Household) AppendJSON(b []byte) ([]byte, error) {
 	b = append(b, `,"updated_at":"`...)
 	b = h.UpdatedAt.AppendFormat(b, time.RFC3339Nano)
 	return append(b, `"}`...), nil
+}
+
+// plainTime reports whether AppendFormat with RFC3339Nano writes t as
+// json.Marshal does: a UTC time (as the store keeps them) of years 0 to
+// 9999. json.Marshal writes, or refuses with its error, any other.
+func plainTime(t time.Time) bool {
+	y := t.Year()
+	return y >= 0 && y <= 9999 && t.Location() == time.UTC
 }
 
 // appendJSON appends a as json.Marshal writes it.
