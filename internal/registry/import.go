@@ -165,7 +165,8 @@ func (im *Importer) Flush(ctx context.Context) error {
 		commits[i] = r.commit
 	}
 	// The store's rows are made while the batch before is being written.
-	write, prepErr := func(context.Context) error { return errBatchUnsupported }, error(nil)
+	var write func(context.Context) error
+	prepErr := errBatchUnsupported
 	if bs, ok := im.s.store.(BatchStore); ok {
 		write, prepErr = bs.PrepareBatch(commits)
 	}
