@@ -36,13 +36,16 @@ const rowsPerInsert = 32
 // batchWriter collects the rows of a batch, table by table.
 type batchWriter struct {
 	events, claims, citizenVersions [][]any
-	citizens                        map[pid.PID]*finalRow
-	citizenOrder                    []pid.PID
-	households                      map[string]*finalHousehold
-	householdOrder                  []string
-	residences                      map[string][]any
-	residenceOrder                  []string
-	sql                             map[sqlKey]string // statements by table and rows
+	// claimsDeferred leaves the claims out: a bulk load makes them at its
+	// end (DropIndexes).
+	claimsDeferred bool
+	citizens       map[pid.PID]*finalRow
+	citizenOrder   []pid.PID
+	households     map[string]*finalHousehold
+	householdOrder []string
+	residences     map[string][]any
+	residenceOrder []string
+	sql            map[sqlKey]string // statements by table and rows
 }
 
 // finalRow is a record's last state in the batch, its versions-table row
@@ -86,8 +89,10 @@ func (b *batchWriter) add(c registry.Commit) error {
 	}
 	at := ev.RecordedAt.UnixMicro()
 	b.events = append(b.events, eventRow(ev, edata))
-	for _, number := range c.ClaimPIDs {
-		b.claims = append(b.claims, []any{string(number), at})
+	if !b.claimsDeferred {
+		for _, number := range c.ClaimPIDs {
+			b.claims = append(b.claims, []any{string(number), at})
+		}
 	}
 	for _, h := range c.Households {
 		if f, ok := b.households[h.ID]; ok {

@@ -209,13 +209,11 @@ func (db *DB) Commit(ctx context.Context, c registry.Commit) error {
 // already, or one changed meanwhile, fails it with registry.ErrConflict.
 func (db *DB) PrepareBatch(commits []registry.Commit) (write func(context.Context) error, err error) {
 	b := newBatchWriter()
+	b.claimsDeferred = db.claimsDeferred.Load()
 	for _, c := range commits {
 		if err := b.add(c); err != nil {
 			return nil, err
 		}
-	}
-	if db.claimsDeferred.Load() {
-		b.claims = nil // made at the end of the load (DropIndexes)
 	}
 	if err := b.finish(); err != nil {
 		return nil, err
