@@ -608,6 +608,24 @@ func (b recordBuilder) candidateValue(v registry.CitizenView, name string) field
 	return field{Empty: true}
 }
 
+// refusedWrite answers the error of a review decision or a correction's
+// resolution, if any, and reports whether it did: the store's ErrInvalid
+// with status and the page of message, ErrNotFound with 404, any other as
+// a failure.
+func (s *server) refusedWrite(w http.ResponseWriter, r *http.Request, a eid.Account, err error, status int, message string) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, store.ErrInvalid):
+		s.errorPageWith(w, r, status, &a, message)
+	case errors.Is(err, store.ErrNotFound):
+		s.errorPage(w, r, http.StatusNotFound, &a)
+	default:
+		s.fail(w, r, &a, err)
+	}
+	return true
+}
+
 // decideReview answers POST /officer/reconcile/items/{item}/decision: the
 // form's decision is "accept" with the candidate's pid, or "reject".
 func (s *server) decideReview(w http.ResponseWriter, r *http.Request, a eid.Account) {
@@ -645,15 +663,7 @@ func (s *server) decideReview(w http.ResponseWriter, r *http.Request, a eid.Acco
 		return
 	}
 	err = s.Reconcile.DecideReview(ctx, it.ID, accepted, a.ID)
-	switch {
-	case errors.Is(err, store.ErrInvalid):
-		s.errorPageWith(w, r, http.StatusBadRequest, &a, "error.review_candidate")
-		return
-	case errors.Is(err, store.ErrNotFound):
-		s.errorPage(w, r, http.StatusNotFound, &a)
-		return
-	case err != nil:
-		s.fail(w, r, &a, err)
+	if s.refusedWrite(w, r, a, err, http.StatusBadRequest, "error.review_candidate") {
 		return
 	}
 	decision := store.DecisionAccepted
@@ -1079,15 +1089,7 @@ func (s *server) resolveCorrection(w http.ResponseWriter, r *http.Request, a eid
 		return
 	}
 	err = s.Reconcile.ResolveCorrectionRequest(ctx, c.ID, status, a.ID)
-	switch {
-	case errors.Is(err, store.ErrInvalid):
-		s.errorPageWith(w, r, http.StatusConflict, &a, "error.correction_resolved")
-		return
-	case errors.Is(err, store.ErrNotFound):
-		s.errorPage(w, r, http.StatusNotFound, &a)
-		return
-	case err != nil:
-		s.fail(w, r, &a, err)
+	if s.refusedWrite(w, r, a, err, http.StatusConflict, "error.correction_resolved") {
 		return
 	}
 	s.log.InfoContext(ctx, "correction request resolved", slog.Int64("request", c.ID), slog.String("status", status), slog.String("account", a.ID))
